@@ -1,0 +1,137 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+/**
+ * The policy file: behaviour, as opposed to connections (which come from the
+ * environment). Every field has a default, so an empty file `{}` is a valid policy.
+ * Durations are strings in Temporal's format (`'7 days'`, `'30m'`, `'90s'`).
+ */
+
+const durationPattern = /^\d+(\.\d+)?\s*(ms|s|m|h|d|w|sec|secs|second|seconds|min|mins|minute|minutes|hour|hours|day|days|week|weeks)$/i;
+
+const duration = z
+  .string()
+  .regex(durationPattern, 'must be a duration such as "7 days", "30m" or "90s"');
+
+const fraction = z.number().gt(0, 'must be greater than 0').lte(1, 'must be at most 1');
+
+const hostList = z.array(z.string().min(1)).default([]);
+
+export const policySchema = z
+  .object({
+    /** SLA per priority, measured from incident creation (or from when a CVE was added). */
+    sla: z
+      .object({
+        P1: duration.default('7 days'),
+        P2: duration.default('30 days'),
+        P3: duration.default('90 days'),
+        P4: duration.default('180 days'),
+      })
+      .strict()
+      .prefault({}),
+    /** Escalation notices, as fractions of the SLA window; 1 means the deadline itself. */
+    escalation: z
+      .object({
+        fractions: z.array(fraction).min(1).default([0.5, 0.75, 1]),
+        chain: z.array(z.string().min(1)).default(['patch-operations', 'security-lead', 'ciso']),
+      })
+      .strict()
+      .prefault({}),
+    /** Priority thresholds of the first rule. */
+    priority: z
+      .object({
+        epssP1: fraction.default(0.5),
+        epssP2: fraction.default(0.1),
+      })
+      .strict()
+      .prefault({}),
+    rollout: z
+      .object({
+        /** Share of the hosts in the canary ring, 0..1; at least one host. */
+        canaryFraction: fraction.default(0.1),
+        /** A ring halts when its failed share exceeds this, 0..1. */
+        failureThreshold: z.number().min(0).max(1).default(0),
+        /** Hosts patched at once within a ring. */
+        maxParallel: z.number().int().min(1).default(5),
+      })
+      .strict()
+      .prefault({}),
+    exceptions: z
+      .object({
+        approverRole: z.string().default('approver'),
+        reminderAfter: duration.default('1 day'),
+        escalateAfter: duration.default('3 days'),
+        /** With no decision by then, the exception is denied. */
+        decisionTimeout: duration.default('7 days'),
+        /** Approved exceptions last this long. */
+        validFor: duration.default('30 days'),
+      })
+      .strict()
+      .prefault({}),
+    quarantine: z
+      .object({
+        /** Contain automatically on a matching detection, or wait for approval. */
+        automatic: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
+    /** Lab fleet: deterministic simulation with fault injection. */
+    lab: z
+      .object({
+        seed: z.number().int().default(1),
+        deployFails: hostList,
+        edrDetection: hostList,
+        changeFreeze: hostList,
+        noPatch: z
+          .array(z.object({ host: z.string().min(1), cves: z.array(z.string()).default([]) }).strict())
+          .default([]),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type Policy = z.infer<typeof policySchema>;
+
+/** Raised when the policy file cannot be read or does not validate; lists every bad field. */
+export class PolicyError extends Error {
+  override readonly name = 'PolicyError';
+
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
+    super(`invalid policy file ${file}:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+export function parsePolicy(input: unknown, file = '<inline>'): Policy {
+  const result = policySchema.safeParse(input ?? {});
+  if (result.success) return result.data;
+
+  const problems = result.error.issues.map((issue) => {
+    const path = issue.path.length > 0 ? issue.path.join('.') : '(root)';
+    return `${path}: ${issue.message}`;
+  });
+  throw new PolicyError(file, problems);
+}
+
+/** Reads a JSON policy file; no file at all means the default policy. */
+export function loadPolicy(file: string | undefined): Policy {
+  if (!file) return parsePolicy({});
+
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new PolicyError(file, [`cannot read the file: ${(error as Error).message}`]);
+  }
+
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new PolicyError(file, [`not valid JSON: ${(error as Error).message}`]);
+  }
+  return parsePolicy(json, file);
+}
