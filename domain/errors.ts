@@ -1,0 +1,24 @@
+/**
+ * Errors the engine raises on purpose. Each carries the ids a handler needs; the
+ * API maps them to problem+json in one place, and activities turn the permanent
+ * ones into non-retryable Temporal failures whose `type` is the class name.
+ */
+
+/**
+ * Thrown by an import parser when a file is not in the expected format or not
+ * well-formed: unknown format, invalid XML or CSV, a forbidden DTD entity
+ * declaration, bytes invalid in the declared encoding, a value out of range.
+ */
+export class ImportFormatError extends Error {
+  override readonly name = 'ImportFormatError';
+
+  constructor(
+    /** The file as the user named it. */
+    readonly file: string,
+    /** 1-based line, when known. */
+    readonly line: number | null,
+    readonly reason: string,
+  ) {
+    super(`${file}${line === null ? '' : `:${line}`}: ${reason}`);
+  }
+}
