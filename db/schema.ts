@@ -1,0 +1,371 @@
+/**
+ * The engine's tables. Postgres is the system of record; Temporal holds workflow
+ * state. Migrations under `db/migrations/` are generated from this file by
+ * drizzle-kit, plus hand-written ones for what drizzle cannot express (the EPSS
+ * partitions and the audit log's append-only trigger).
+ */
+
+import {
+  bigint,
+  bigserial,
+  boolean,
+  date,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  real,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+const createdAt = (name = 'created_at') => timestamp(name, { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+const stamp = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+/** A named caller (person or system) with roles; API keys belong to principals. */
+export const principals = pgTable('principals', {
+  name: text('name').primaryKey(),
+  roles: text('roles').array().notNull(),
+  createdAt: createdAt(),
+});
+
+export const apiKeys = pgTable('api_keys', {
+  id: text('id').primaryKey(),
+  principal: text('principal')
+    .notNull()
+    .references(() => principals.name),
+  /** SHA-256 of the whole key, hex; the key itself is never stored. */
+  keyHash: text('key_hash').notNull().unique(),
+  createdAt: createdAt(),
+  revokedAt: stamp('revoked_at'),
+  lastUsedAt: stamp('last_used_at'),
+});
+
+export interface AssetTags {
+  function?: string;
+  location?: string;
+  site?: string;
+  /** Tier 1 (most critical) to 4. */
+  criticality?: number;
+  exposure?: 'internet-facing' | 'internal' | 'isolated';
+  owner?: string;
+  lifecycle?: string;
+  maintenanceWindow?: string;
+}
+
+export const assets = pgTable(
+  'assets',
+  {
+    id: text('id').primaryKey(),
+    hostname: text('hostname').notNull(),
+    fqdn: text('fqdn'),
+    ip: text('ip'),
+    netbiosName: text('netbios_name'),
+    os: text('os'),
+    macAddress: text('mac_address'),
+    scannerAssetId: text('scanner_asset_id'),
+    tags: jsonb('tags').$type<AssetTags>().notNull().default({}),
+    firstSeen: createdAt('first_seen'),
+    lastSeen: stamp('last_seen').notNull().defaultNow(),
+  },
+  (t) => [index('assets_fqdn_idx').on(t.fqdn), index('assets_ip_idx').on(t.ip), index('assets_hostname_idx').on(t.hostname)],
+);
+
+export const vulnerabilities = pgTable('vulnerabilities', {
+  cve: text('cve').primaryKey(),
+  kev: boolean('kev').notNull().default(false),
+  kevDateAdded: date('kev_date_added'),
+  kevDueDate: date('kev_due_date'),
+  kevRansomware: text('kev_ransomware'),
+  kevVendorProject: text('kev_vendor_project'),
+  kevProduct: text('kev_product'),
+  kevName: text('kev_name'),
+  kevRequiredAction: text('kev_required_action'),
+  kevNotes: text('kev_notes'),
+  kevCwes: text('kev_cwes').array(),
+  /** Set when a newer KEV catalog no longer lists the CVE; the row is kept. */
+  kevRemovedAt: stamp('kev_removed_at'),
+  nvdStatus: text('nvd_status'),
+  description: text('description'),
+  published: stamp('published'),
+  lastModified: stamp('last_modified'),
+  cvssScore: real('cvss_score'),
+  cvssVersion: text('cvss_version'),
+  cvssVector: text('cvss_vector'),
+  cvssSource: text('cvss_source'),
+  cwes: text('cwes').array(),
+  /** Every CVSS metric NVD lists (all versions and sources). */
+  metrics: jsonb('metrics'),
+  references: jsonb('references'),
+  updatedAt: stamp('updated_at').notNull().defaultNow(),
+});
+
+/** One row per imported EPSS file; the newest `score_date` is "current". */
+export const epssFiles = pgTable('epss_files', {
+  scoreDate: date('score_date').primaryKey(),
+  modelVersion: text('model_version'),
+  rowCount: integer('row_count').notNull(),
+  source: text('source').notNull(),
+  importedAt: createdAt('imported_at'),
+});
+
+export const findings = pgTable(
+  'findings',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    assetId: text('asset_id')
+      .notNull()
+      .references(() => assets.id),
+    scanner: text('scanner').notNull(),
+    itemId: text('item_id').notNull(),
+    port: integer('port').notNull(),
+    protocol: text('protocol').notNull(),
+    itemName: text('item_name').notNull(),
+    serviceName: text('service_name'),
+    severity: smallint('severity').notNull(),
+    informational: boolean('informational').notNull(),
+    cves: text('cves').array().notNull(),
+    cvss3Score: real('cvss3_score'),
+    cvss3Vector: text('cvss3_vector'),
+    cvss2Score: real('cvss2_score'),
+    cvss2Vector: text('cvss2_vector'),
+    synopsis: text('synopsis'),
+    solution: text('solution'),
+    patchPublicationDate: date('patch_publication_date'),
+    exploitAvailable: boolean('exploit_available').notNull().default(false),
+    status: text('status').$type<'open' | 'fixed'>().notNull().default('open'),
+    firstSeen: createdAt('first_seen'),
+    lastSeen: stamp('last_seen').notNull().defaultNow(),
+    fixedAt: stamp('fixed_at'),
+  },
+  (t) => [
+    uniqueIndex('findings_key_idx').on(t.assetId, t.scanner, t.itemId, t.port, t.protocol),
+    index('findings_cves_idx').using('gin', t.cves),
+  ],
+);
+
+/** One row per import run, so an operator can see what came in and when. */
+export const imports = pgTable('imports', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  kind: text('kind').notNull(),
+  source: text('source').notNull(),
+  sha256: text('sha256').notNull(),
+  counts: jsonb('counts').$type<Record<string, number>>().notNull(),
+  importedBy: text('imported_by').notNull(),
+  importedAt: createdAt('imported_at'),
+});
+
+export const incidents = pgTable(
+  'incidents',
+  {
+    id: text('id').primaryKey(),
+    source: text('source').notNull(),
+    ticketId: text('ticket_id').notNull(),
+    title: text('title').notNull(),
+    workflowId: text('workflow_id').notNull(),
+    requestedBy: text('requested_by').notNull(),
+    reportedBy: text('reported_by').notNull(),
+    phase: text('phase').notNull(),
+    priority: text('priority'),
+    slaDueAt: stamp('sla_due_at'),
+    summary: text('summary'),
+    createdAt: createdAt(),
+    closedAt: stamp('closed_at'),
+  },
+  (t) => [uniqueIndex('incidents_ticket_idx').on(t.source, t.ticketId)],
+);
+
+export const incidentCves = pgTable(
+  'incident_cves',
+  {
+    incidentId: text('incident_id')
+      .notNull()
+      .references(() => incidents.id),
+    cve: text('cve').notNull(),
+    kev: boolean('kev').notNull(),
+    kevDueDate: date('kev_due_date'),
+    epss: doublePrecision('epss'),
+    cvss: real('cvss'),
+    cvssSource: text('cvss_source').notNull(),
+    priority: text('priority').notNull(),
+    reasons: jsonb('reasons').$type<string[]>().notNull(),
+    clockStartAt: stamp('clock_start_at').notNull(),
+    slaDueAt: stamp('sla_due_at').notNull(),
+    pastCisaDueDate: boolean('past_cisa_due_date').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.incidentId, t.cve] })],
+);
+
+export const incidentAssets = pgTable(
+  'incident_assets',
+  {
+    incidentId: text('incident_id')
+      .notNull()
+      .references(() => incidents.id),
+    assetId: text('asset_id')
+      .notNull()
+      .references(() => assets.id),
+    action: text('action').notNull(),
+    state: text('state').notNull(),
+    detail: text('detail').notNull().default(''),
+    updatedAt: stamp('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.incidentId, t.assetId] })],
+);
+
+export const escalations = pgTable(
+  'escalations',
+  {
+    incidentId: text('incident_id')
+      .notNull()
+      .references(() => incidents.id),
+    cve: text('cve').notNull(),
+    fraction: real('fraction').notNull(),
+    recipient: text('recipient').notNull(),
+    reason: text('reason').notNull(),
+    dueAt: stamp('due_at').notNull(),
+    sentAt: stamp('sent_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.incidentId, t.cve, t.fraction] })],
+);
+
+export const patches = pgTable('patches', {
+  id: text('id').primaryKey(),
+  title: text('title').notNull(),
+  artifact: text('artifact').notNull(),
+  digestSha256: text('digest_sha256').notNull(),
+  signature: text('signature'),
+  sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull(),
+  rollbackSupported: boolean('rollback_supported').notNull(),
+  cves: text('cves').array().notNull(),
+  solution: text('solution'),
+  createdAt: createdAt(),
+});
+
+export const rollouts = pgTable('rollouts', {
+  id: text('id').primaryKey(),
+  incidentId: text('incident_id').references(() => incidents.id),
+  state: text('state').notNull(),
+  requestedBy: text('requested_by').notNull(),
+  createdAt: createdAt(),
+  finishedAt: stamp('finished_at'),
+});
+
+export const deployments = pgTable('deployments', {
+  id: text('id').primaryKey(),
+  rolloutId: text('rollout_id').notNull(),
+  assetId: text('asset_id')
+    .notNull()
+    .references(() => assets.id),
+  patchId: text('patch_id')
+    .notNull()
+    .references(() => patches.id),
+  state: text('state').notNull(),
+  detail: text('detail').notNull().default(''),
+  startedAt: createdAt('started_at'),
+  finishedAt: stamp('finished_at'),
+});
+
+export const exceptions = pgTable('exceptions', {
+  id: text('id').primaryKey(),
+  incidentId: text('incident_id').references(() => incidents.id),
+  assetId: text('asset_id')
+    .notNull()
+    .references(() => assets.id),
+  cves: text('cves').array().notNull(),
+  requestedBy: text('requested_by').notNull(),
+  reason: text('reason').notNull(),
+  state: text('state').$type<'pending' | 'approved' | 'denied'>().notNull(),
+  workflowId: text('workflow_id').notNull(),
+  mitigationId: text('mitigation_id'),
+  expiresAt: stamp('expires_at'),
+  createdAt: createdAt(),
+});
+
+export const approvals = pgTable('approvals', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  exceptionId: text('exception_id')
+    .notNull()
+    .references(() => exceptions.id),
+  principal: text('principal').notNull(),
+  decision: text('decision').notNull(),
+  comment: text('comment').notNull(),
+  decidedAt: stamp('decided_at').notNull(),
+});
+
+export const mitigations = pgTable('mitigations', {
+  id: text('id').primaryKey(),
+  exceptionId: text('exception_id').notNull(),
+  assetId: text('asset_id').notNull(),
+  kind: text('kind').notNull(),
+  cves: text('cves').array().notNull(),
+  state: text('state').notNull(),
+  createdAt: createdAt(),
+});
+
+export const quarantines = pgTable('quarantines', {
+  id: text('id').primaryKey(),
+  incidentId: text('incident_id').references(() => incidents.id),
+  assetId: text('asset_id')
+    .notNull()
+    .references(() => assets.id),
+  detectionId: text('detection_id').notNull(),
+  containmentId: text('containment_id'),
+  state: text('state').notNull(),
+  createdAt: createdAt(),
+});
+
+/**
+ * Hash-chained, append-only log. `hash` is SHA-256 over the previous row's hash
+ * and this row's RFC 8785 canonical JSON; a trigger rejects UPDATE and DELETE.
+ */
+export const auditLog = pgTable('audit_log', {
+  seq: bigint('seq', { mode: 'number' }).primaryKey(),
+  at: stamp('at').notNull(),
+  actor: text('actor').notNull(),
+  action: text('action').notNull(),
+  entityType: text('entity_type').notNull(),
+  entityId: text('entity_id').notNull(),
+  details: jsonb('details').$type<Record<string, unknown>>().notNull(),
+  prevHash: text('prev_hash').notNull(),
+  hash: text('hash').notNull(),
+});
+
+// Lab fleet state: the simulated hosts remember what happened to them.
+
+export const labDeployments = pgTable('lab_deployments', {
+  deploymentId: text('deployment_id').primaryKey(),
+  assetId: text('asset_id').notNull(),
+  patchId: text('patch_id').notNull(),
+  state: text('state').$type<'installed' | 'rolled_back'>().notNull(),
+  installCount: integer('install_count').notNull().default(1),
+  at: createdAt('at'),
+});
+
+export const labContainments = pgTable('lab_containments', {
+  quarantineId: text('quarantine_id').primaryKey(),
+  assetId: text('asset_id').notNull(),
+  containmentId: text('containment_id').notNull(),
+  at: createdAt('at'),
+});
+
+export const labMitigations = pgTable('lab_mitigations', {
+  mitigationId: text('mitigation_id').primaryKey(),
+  assetId: text('asset_id').notNull(),
+  cves: text('cves').array().notNull(),
+  at: createdAt('at'),
+});
+
+export const labMessages = pgTable('lab_messages', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  channel: text('channel').notNull(),
+  recipient: text('recipient').notNull(),
+  subject: text('subject').notNull(),
+  body: text('body').notNull(),
+  at: createdAt('at'),
+});
+
