@@ -37,6 +37,10 @@ export interface Database {
   close(): Promise<void>;
 }
 
+// `date` columns stay `YYYY-MM-DD` strings: a JS Date would shift them into the
+// process time zone.
+pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
+
 const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
 
 export interface OpenDatabaseOptions {

@@ -166,6 +166,8 @@ export const incidents = pgTable(
     source: text('source').notNull(),
     ticketId: text('ticket_id').notNull(),
     title: text('title').notNull(),
+    /** Every CVE the ticket (and later `addCves` calls) named. */
+    cves: text('cves').array().notNull(),
     workflowId: text('workflow_id').notNull(),
     requestedBy: text('requested_by').notNull(),
     reportedBy: text('reported_by').notNull(),

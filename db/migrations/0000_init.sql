@@ -154,6 +154,7 @@ CREATE TABLE "incidents" (
 	"source" text NOT NULL,
 	"ticket_id" text NOT NULL,
 	"title" text NOT NULL,
+	"cves" text[] NOT NULL,
 	"workflow_id" text NOT NULL,
 	"requested_by" text NOT NULL,
 	"reported_by" text NOT NULL,

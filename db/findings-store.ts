@@ -1,0 +1,146 @@
+/**
+ * Stores scanner results: matches each scanned host to an asset, upserts its
+ * findings, and keeps their lifecycle. A host that is in the file has its findings
+ * from the same scanner product closed when the file no longer reports them, and
+ * reopened when they return. Hosts absent from the file are left alone.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ScannedHost, ScannedHostReport, ScannerProduct } from '../domain/findings.js';
+import type { Tx } from './client.js';
+
+export interface ScanStoreResult {
+  hosts: number;
+  assetsCreated: number;
+  findings: number;
+  informational: number;
+  cves: number;
+  fixed: number;
+  reopened: number;
+}
+
+/**
+ * Finds the asset a scanned host belongs to. Precedence: the scanner's own asset
+ * id, then FQDN, then IP address, then the host name as reported.
+ */
+async function matchAsset(tx: Tx, host: ScannedHost): Promise<string | null> {
+  const probes: [string, string | null][] = [
+    ['scanner_asset_id', host.scannerAssetId],
+    ['fqdn', host.fqdn],
+    ['ip', host.ip],
+    ['hostname', host.name],
+  ];
+  for (const [column, value] of probes) {
+    if (!value) continue;
+    const [row] = await tx.query<{ id: string }>(`SELECT id FROM assets WHERE ${column} = $1 ORDER BY first_seen LIMIT 1`, [
+      value,
+    ]);
+    if (row) return row.id;
+  }
+  return null;
+}
+
+async function upsertAsset(tx: Tx, host: ScannedHost, seenAt: Date): Promise<{ id: string; created: boolean }> {
+  const existing = await matchAsset(tx, host);
+  const hostname = host.fqdn ?? host.netbiosName ?? host.name;
+
+  if (existing) {
+    await tx.query(
+      `UPDATE assets SET fqdn = coalesce($2, fqdn), ip = coalesce($3, ip), netbios_name = coalesce($4, netbios_name),
+         os = coalesce($5, os), mac_address = coalesce($6, mac_address),
+         scanner_asset_id = coalesce($7, scanner_asset_id), last_seen = greatest(last_seen, $8)
+       WHERE id = $1`,
+      [existing, host.fqdn, host.ip, host.netbiosName, host.os, host.macAddress, host.scannerAssetId, seenAt],
+    );
+    return { id: existing, created: false };
+  }
+
+  const id = `asset-${randomUUID()}`;
+  await tx.query(
+    `INSERT INTO assets (id, hostname, fqdn, ip, netbios_name, os, mac_address, scanner_asset_id, first_seen, last_seen)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`,
+    [id, hostname, host.fqdn, host.ip, host.netbiosName, host.os, host.macAddress, host.scannerAssetId, seenAt],
+  );
+  return { id, created: true };
+}
+
+/** Upserts one host's findings in one statement and closes the ones it no longer reports. */
+async function storeHostFindings(
+  tx: Tx,
+  assetId: string,
+  report: ScannedHostReport,
+  seenAt: Date,
+): Promise<{ fixed: number; reopened: number }> {
+  const rows = report.findings.map((finding) => ({ ...finding, assetId, scanner: report.scanner }));
+
+  const [reopenedRow] = await tx.query<{ count: string }>(
+    `SELECT count(*) FROM findings f
+       JOIN jsonb_to_recordset($1::jsonb) AS r("itemId" text, port int, protocol text)
+         ON f.item_id = r."itemId" AND f.port = r.port AND f.protocol = r.protocol
+      WHERE f.asset_id = $2 AND f.scanner = $3 AND f.status = 'fixed'`,
+    [JSON.stringify(rows), assetId, report.scanner],
+  );
+
+  await tx.query(
+    `INSERT INTO findings (asset_id, scanner, item_id, port, protocol, item_name, service_name, severity,
+        informational, cves, cvss3_score, cvss3_vector, cvss2_score, cvss2_vector, synopsis, solution,
+        patch_publication_date, exploit_available, status, first_seen, last_seen, fixed_at)
+     SELECT r."assetId", r.scanner, r."itemId", r.port, r.protocol, r."itemName", r."serviceName", r.severity,
+        r.informational, ARRAY(SELECT jsonb_array_elements_text(r.cves)), r."cvss3BaseScore", r."cvss3Vector",
+        r."cvss2BaseScore", r."cvss2Vector", r.synopsis, r.solution, r."patchPublicationDate"::date,
+        r."exploitAvailable", 'open', $2, $2, NULL
+     FROM jsonb_to_recordset($1::jsonb) AS r("assetId" text, scanner text, "itemId" text, port int,
+        protocol text, "itemName" text, "serviceName" text, severity smallint, informational boolean,
+        cves jsonb, "cvss3BaseScore" real, "cvss3Vector" text, "cvss2BaseScore" real, "cvss2Vector" text,
+        synopsis text, solution text, "patchPublicationDate" text, "exploitAvailable" boolean)
+     ON CONFLICT (asset_id, scanner, item_id, port, protocol) DO UPDATE SET
+        item_name = excluded.item_name, service_name = excluded.service_name, severity = excluded.severity,
+        informational = excluded.informational, cves = excluded.cves, cvss3_score = excluded.cvss3_score,
+        cvss3_vector = excluded.cvss3_vector, cvss2_score = excluded.cvss2_score,
+        cvss2_vector = excluded.cvss2_vector, synopsis = excluded.synopsis, solution = excluded.solution,
+        patch_publication_date = excluded.patch_publication_date,
+        exploit_available = excluded.exploit_available, status = 'open', fixed_at = NULL,
+        last_seen = greatest(findings.last_seen, excluded.last_seen)`,
+    [JSON.stringify(rows), seenAt],
+  );
+
+  const fixed = await tx.query(
+    `UPDATE findings f SET status = 'fixed', fixed_at = $3
+      WHERE f.asset_id = $1 AND f.scanner = $2 AND f.status = 'open'
+        AND NOT EXISTS (
+          SELECT 1 FROM jsonb_to_recordset($4::jsonb) AS r("itemId" text, port int, protocol text)
+           WHERE r."itemId" = f.item_id AND r.port = f.port AND r.protocol = f.protocol)
+      RETURNING f.id`,
+    [assetId, report.scanner, seenAt, JSON.stringify(rows)],
+  );
+
+  return { fixed: fixed.length, reopened: Number(reopenedRow?.count ?? 0) };
+}
+
+/** Stores every host report of one file; `onHost` is called after each host for progress output. */
+export async function storeScan(
+  tx: Tx,
+  scanner: ScannerProduct,
+  reports: AsyncIterable<ScannedHostReport>,
+  options: { seenAt: Date; onHost?: (hostsDone: number) => void },
+): Promise<ScanStoreResult> {
+  const result: ScanStoreResult = { hosts: 0, assetsCreated: 0, findings: 0, informational: 0, cves: 0, fixed: 0, reopened: 0 };
+  const cves = new Set<string>();
+
+  for await (const report of reports) {
+    if (report.scanner !== scanner) throw new Error(`scan report from ${report.scanner} in a ${scanner} import`);
+    const asset = await upsertAsset(tx, report.host, options.seenAt);
+    const lifecycle = await storeHostFindings(tx, asset.id, report, options.seenAt);
+
+    result.hosts += 1;
+    result.assetsCreated += asset.created ? 1 : 0;
+    result.findings += report.findings.length;
+    result.informational += report.findings.filter((finding) => finding.informational).length;
+    result.fixed += lifecycle.fixed;
+    result.reopened += lifecycle.reopened;
+    for (const finding of report.findings) for (const cve of finding.cves) cves.add(cve);
+    options.onHost?.(result.hosts);
+  }
+
+  result.cves = cves.size;
+  return result;
+}

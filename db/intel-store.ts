@@ -1,0 +1,134 @@
+/**
+ * Stores vulnerability intelligence: KEV entries, EPSS daily partitions and NVD
+ * records. Each function runs inside the caller's transaction, so an import either
+ * lands whole or leaves the database as it was. Large inputs go through COPY.
+ */
+import { Readable } from 'node:stream';
+import type { CvssMetric, EpssFileInfo, KevCatalog, NvdRecord } from '../domain/intel.js';
+import type { Tx } from './client.js';
+import { copyLine } from './copy-text.js';
+
+export interface KevStoreResult {
+  entries: number;
+  added: number;
+  removed: number;
+}
+
+/** Loads a whole catalog; entries missing from it are marked removed, never deleted. */
+export async function storeKevCatalog(tx: Tx, catalog: KevCatalog): Promise<KevStoreResult> {
+  await tx.query('CREATE TEMP TABLE kev_stage (doc jsonb NOT NULL) ON COMMIT DROP');
+  await tx.copyFrom(
+    'COPY kev_stage (doc) FROM STDIN',
+    Readable.from(catalog.entries.map((entry) => copyLine([JSON.stringify(entry)]))),
+  );
+
+  const [{ count: before } = { count: '0' }] = await tx.query<{ count: string }>(
+    'SELECT count(*) FROM vulnerabilities WHERE kev',
+  );
+
+  await tx.query(`
+    INSERT INTO vulnerabilities AS v (cve, kev, kev_date_added, kev_due_date, kev_ransomware,
+        kev_vendor_project, kev_product, kev_name, kev_required_action, kev_notes, kev_cwes,
+        kev_removed_at, updated_at)
+    SELECT doc->>'cve', true, (doc->>'dateAdded')::date, (doc->>'dueDate')::date,
+        doc->>'knownRansomwareCampaignUse', doc->>'vendorProject', doc->>'product',
+        doc->>'vulnerabilityName', doc->>'requiredAction', doc->>'notes',
+        ARRAY(SELECT jsonb_array_elements_text(doc->'cwes')), NULL, now()
+    FROM kev_stage
+    ON CONFLICT (cve) DO UPDATE SET
+        kev = true, kev_date_added = excluded.kev_date_added, kev_due_date = excluded.kev_due_date,
+        kev_ransomware = excluded.kev_ransomware, kev_vendor_project = excluded.kev_vendor_project,
+        kev_product = excluded.kev_product, kev_name = excluded.kev_name,
+        kev_required_action = excluded.kev_required_action, kev_notes = excluded.kev_notes,
+        kev_cwes = excluded.kev_cwes, kev_removed_at = NULL, updated_at = now()`);
+
+  const removed = await tx.query(`
+    UPDATE vulnerabilities SET kev = false, kev_removed_at = now(), updated_at = now()
+    WHERE kev AND cve NOT IN (SELECT doc->>'cve' FROM kev_stage)
+    RETURNING cve`);
+
+  const [{ count: after } = { count: '0' }] = await tx.query<{ count: string }>(
+    'SELECT count(*) FROM vulnerabilities WHERE kev',
+  );
+
+  return {
+    entries: catalog.entries.length,
+    added: Math.max(0, Number(after) - Number(before) + removed.length),
+    removed: removed.length,
+  };
+}
+
+export interface EpssLoad {
+  info: EpssFileInfo & { scoreDate: string };
+  /** Rows in COPY text format: `cve\tepss\tpercentile\n`. */
+  rows: Readable;
+  source: string;
+}
+
+/**
+ * Copies one day's scores into that day's partition. A reload of the same day
+ * replaces the partition whole; other days are untouched.
+ */
+export async function storeEpssDay(tx: Tx, load: EpssLoad): Promise<{ scoreDate: string; rows: number }> {
+  const scoreDate = load.info.scoreDate;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(scoreDate)) throw new Error(`invalid EPSS score date: ${scoreDate}`);
+  const partition = `epss_scores_${scoreDate.replaceAll('-', '')}`;
+
+  await tx.query(`DROP TABLE IF EXISTS ${partition}`);
+  await tx.query(`CREATE TABLE ${partition} (LIKE epss_scores INCLUDING DEFAULTS)`);
+  await tx.query(`ALTER TABLE ${partition} ALTER COLUMN score_date SET DEFAULT '${scoreDate}'`);
+  await tx.copyFrom(`COPY ${partition} (cve, epss, percentile) FROM STDIN`, load.rows);
+
+  // The CHECK constraint lets ATTACH skip its validation scan.
+  await tx.query(`ALTER TABLE ${partition} ADD CONSTRAINT ${partition}_date CHECK (score_date = '${scoreDate}')`);
+  await tx.query(`ALTER TABLE ${partition} ADD PRIMARY KEY (cve)`);
+  await tx.query(`ALTER TABLE epss_scores ATTACH PARTITION ${partition} FOR VALUES IN ('${scoreDate}')`);
+
+  const [counted] = await tx.query<{ count: string }>(`SELECT count(*) FROM ${partition}`);
+  const rows = Number(counted?.count ?? 0);
+  await tx.query(
+    `INSERT INTO epss_files (score_date, model_version, row_count, source) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (score_date) DO UPDATE SET model_version = excluded.model_version,
+       row_count = excluded.row_count, source = excluded.source, imported_at = now()`,
+    [scoreDate, load.info.modelVersion, rows, load.source],
+  );
+  return { scoreDate, rows };
+}
+
+export interface NvdStoreRow {
+  record: NvdRecord;
+  /** The metric to score with (newest version, primary source first). */
+  preferred: CvssMetric | null;
+}
+
+/** Upserts NVD records; KEV fields already stored are left as they are. */
+export async function storeNvdRecords(tx: Tx, rows: NvdStoreRow[]): Promise<{ records: number; rejected: number }> {
+  await tx.query('CREATE TEMP TABLE nvd_stage (doc jsonb NOT NULL) ON COMMIT DROP');
+  await tx.copyFrom(
+    'COPY nvd_stage (doc) FROM STDIN',
+    Readable.from(rows.map(({ record, preferred }) => copyLine([JSON.stringify({ ...record, preferred })]))),
+  );
+
+  await tx.query(`
+    INSERT INTO vulnerabilities AS v (cve, nvd_status, description, published, last_modified,
+        cvss_score, cvss_version, cvss_vector, cvss_source, cwes, metrics, "references", updated_at)
+    SELECT DISTINCT ON (doc->>'cve') doc->>'cve', doc->>'status', doc->>'description',
+        (doc->>'published')::timestamp AT TIME ZONE 'UTC', (doc->>'lastModified')::timestamp AT TIME ZONE 'UTC',
+        (doc->'preferred'->>'baseScore')::real, doc->'preferred'->>'version',
+        doc->'preferred'->>'vector', doc->'preferred'->>'source',
+        ARRAY(SELECT jsonb_array_elements_text(doc->'cwes')), doc->'metrics', doc->'references', now()
+    FROM nvd_stage
+    ORDER BY doc->>'cve', (doc->>'lastModified')::timestamp DESC
+    ON CONFLICT (cve) DO UPDATE SET
+        nvd_status = excluded.nvd_status, description = excluded.description,
+        published = excluded.published, last_modified = excluded.last_modified,
+        cvss_score = excluded.cvss_score, cvss_version = excluded.cvss_version,
+        cvss_vector = excluded.cvss_vector, cvss_source = excluded.cvss_source,
+        cwes = excluded.cwes, metrics = excluded.metrics, "references" = excluded."references",
+        updated_at = now()`);
+
+  return {
+    records: rows.length,
+    rejected: rows.filter(({ record }) => record.status === 'Rejected').length,
+  };
+}
