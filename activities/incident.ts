@@ -21,7 +21,7 @@ export function incidentActivities(deps: ActivityDeps): Pick<
   const { database, policy } = deps;
 
   return {
-    async enrichCves({ incidentId, cves, clockStartAt }) {
+    async enrichCves({ incidentId, cves, clockStartAt, sla }) {
       // CVSS from NVD when a record exists, else the highest the scanners reported.
       const rows = await database.query<IntelRow>(
         `WITH wanted AS (SELECT unnest($1::text[]) AS cve),
@@ -44,7 +44,7 @@ export function incidentActivities(deps: ActivityDeps): Pick<
           cvss: row.nvd_cvss ?? row.scanner_cvss,
           cvssSource,
           clockStartAt: new Date(clockStartAt),
-          slaDurations: policy.sla,
+          slaDurations: sla ?? policy.sla,
           thresholds: policy.priority,
         });
       });

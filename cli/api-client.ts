@@ -1,0 +1,93 @@
+/**
+ * The CLI's HTTP client for the Patchwarden API. It reads PATCHWARDEN_URL
+ * (default the local stack) and PATCHWARDEN_API_KEY (default the key `start`
+ * saved in `<data>/admin.key`), and turns problem+json answers into clear errors.
+ */
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import axios, { AxiosError, type AxiosInstance } from 'axios';
+
+export class CliError extends Error {
+  override readonly name = 'CliError';
+}
+
+export interface ApiClientOptions {
+  url?: string | undefined;
+  apiKey?: string | undefined;
+  dataDir?: string | undefined;
+}
+
+function resolveKey(options: ApiClientOptions): string {
+  const key = options.apiKey ?? process.env.PATCHWARDEN_API_KEY;
+  if (key) return key;
+  const file = join(options.dataDir ?? process.env.PATCHWARDEN_DATA_DIR ?? '.data', 'admin.key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  throw new CliError(`No API key: set PATCHWARDEN_API_KEY, or run \`patchwarden start\` here first so ${file} exists.`);
+}
+
+interface Problem {
+  title?: string;
+  detail?: string;
+  errors?: { path: string; message: string }[];
+}
+
+function describe(error: unknown, baseURL: string): CliError {
+  if (error instanceof AxiosError) {
+    if (!error.response) {
+      return new CliError(`Cannot reach the Patchwarden API at ${baseURL} (${error.code ?? error.message}); is \`patchwarden start\` running? Set PATCHWARDEN_URL to use another address.`);
+    }
+    const problem = error.response.data as Problem;
+    const lines = [`${error.response.status} ${problem?.title ?? error.response.statusText}: ${problem?.detail ?? ''}`.trim()];
+    for (const field of problem?.errors ?? []) lines.push(`  ${field.path}: ${field.message}`);
+    return new CliError(lines.join('\n'));
+  }
+  return new CliError((error as Error).message);
+}
+
+export class ApiClient {
+  private readonly http: AxiosInstance;
+
+  constructor(options: ApiClientOptions = {}) {
+    const baseURL = options.url ?? process.env.PATCHWARDEN_URL ?? 'http://127.0.0.1:3000';
+    this.http = axios.create({
+      baseURL,
+      headers: { authorization: `Bearer ${resolveKey(options)}` },
+      maxBodyLength: Infinity,
+      maxContentLength: Infinity,
+      // Imports of large files take a while on the server; nothing else should.
+      timeout: 30 * 60 * 1000,
+    });
+  }
+
+  async request<T>(method: 'get' | 'post' | 'delete', path: string, body?: unknown, params?: Record<string, string>): Promise<T> {
+    try {
+      const response = await this.http.request<T>({ method, url: path, data: body, params });
+      return response.data;
+    } catch (error) {
+      throw describe(error, this.http.defaults.baseURL!);
+    }
+  }
+
+  /** Streams a file to an upload route, printing progress to stderr for files over 5 MB. */
+  async upload<T>(path: string, file: string, params: Record<string, string> = {}): Promise<T> {
+    const size = statSync(file).size;
+    let lastPercent = -10;
+    try {
+      const response = await this.http.post<T>(path, createReadStream(file), {
+        params: { filename: basename(file), ...params },
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
+        onUploadProgress: (event) => {
+          if (size < 5 * 1024 * 1024) return;
+          const percent = Math.floor(((event.loaded ?? 0) / size) * 100);
+          if (percent >= lastPercent + 10) {
+            lastPercent = percent;
+            process.stderr.write(`  uploading ${basename(file)}: ${percent}%\n`);
+          }
+        },
+      });
+      return response.data;
+    } catch (error) {
+      throw describe(error, this.http.defaults.baseURL!);
+    }
+  }
+}

@@ -1,0 +1,61 @@
+/** CLI commands for imports: `intel import` and `findings import`. */
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { ApiClient, CliError } from './api-client.js';
+
+interface ImportAnswer {
+  kind: string;
+  file: string;
+  counts: Record<string, number | string>;
+}
+
+function report(answer: ImportAnswer): void {
+  const counts = Object.entries(answer.counts)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(' ');
+  console.log(`imported ${answer.kind} ${answer.file}: ${counts}`);
+}
+
+function nvdFiles(path: string): string[] {
+  if (!statSync(path).isDirectory()) return [path];
+  const files = readdirSync(path)
+    .filter((name) => name.endsWith('.json'))
+    .sort()
+    .map((name) => join(path, name));
+  if (files.length === 0) throw new CliError(`${path} holds no .json files`);
+  return files;
+}
+
+export function registerDataCommands(program: Command): void {
+  const intel = program.command('intel').description('vulnerability intelligence feeds');
+  intel
+    .command('import')
+    .description('import CISA KEV, EPSS and NVD files into Patchwarden (through the API)')
+    .option('--kev <file>', 'CISA KEV catalog, JSON')
+    .option('--epss <file>', 'EPSS scores: official CSV (plain or gzip) or the semicolon variant')
+    .option('--epss-date <YYYY-MM-DD>', 'score date for an EPSS file that states none')
+    .option('--nvd <path>', 'NVD CVE API 2.0 response or cve object; a folder imports each .json file, one transaction per file')
+    .action(async (options: { kev?: string; epss?: string; epssDate?: string; nvd?: string }) => {
+      if (!options.kev && !options.epss && !options.nvd) throw new CliError('Nothing to import: give --kev, --epss or --nvd.');
+      const api = new ApiClient();
+      if (options.kev) report(await api.upload<ImportAnswer>('/api/imports/kev', options.kev));
+      if (options.epss) {
+        const params: Record<string, string> = options.epssDate ? { scoreDate: options.epssDate } : {};
+        report(await api.upload<ImportAnswer>('/api/imports/epss', options.epss, params));
+      }
+      if (options.nvd) {
+        for (const file of nvdFiles(options.nvd)) report(await api.upload<ImportAnswer>('/api/imports/nvd', file));
+      }
+    });
+
+  const findings = program.command('findings').description('scanner findings');
+  findings
+    .command('import')
+    .description('import scanner files (format detected from content), each in its own transaction')
+    .argument('<files...>', 'scanner export files, e.g. .nessus')
+    .action(async (files: string[]) => {
+      const api = new ApiClient();
+      for (const file of files) report(await api.upload<ImportAnswer>('/api/imports/findings', file));
+    });
+}

@@ -1,0 +1,64 @@
+/**
+ * Builds the Temporal worker for the `patchwarden` task queue: the bundled
+ * workflows, the activities over the configured integrations, and the SDK's
+ * logs routed to winston.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { DefaultLogger, NativeConnection, Runtime, Worker, makeTelemetryFilterString, type LogLevel } from '@temporalio/worker';
+import type { Logger } from '../config/logger.js';
+import type { Policy } from '../config/policy.js';
+import type { Database } from '../db/client.js';
+import { createActivities } from '../activities/index.js';
+import type { Integrations } from '../integrations/registry.js';
+import { TASK_QUEUE } from '../workflows/definitions.js';
+
+let runtimeInstalled = false;
+
+/** Routes the SDK's own logs (worker, workflow and activity loggers) to winston, once per process. */
+export function installRuntimeLogger(logger: Logger): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+
+  const levels: Record<LogLevel, 'debug' | 'info' | 'warn' | 'error'> = {
+    TRACE: 'debug',
+    DEBUG: 'debug',
+    INFO: 'info',
+    WARN: 'warn',
+    ERROR: 'error',
+  };
+  Runtime.install({
+    logger: new DefaultLogger('INFO', (entry) => {
+      logger.log(levels[entry.level], entry.message, entry.meta ?? {});
+    }),
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
+  });
+}
+
+/** `workflows/index.ts` when running from source, `workflows/index.js` when built. */
+export function workflowsPath(): string {
+  const source = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+  return existsSync(source) ? source : fileURLToPath(new URL('../workflows/index.js', import.meta.url));
+}
+
+export interface WorkerDeps {
+  connection: NativeConnection;
+  namespace: string;
+  database: Database;
+  policy: Policy;
+  integrations: Integrations;
+  logger: Logger;
+  /** Overrides the task queue, for tests that share a server. */
+  taskQueue?: string;
+}
+
+export async function createWorker(deps: WorkerDeps): Promise<Worker> {
+  return Worker.create({
+    connection: deps.connection,
+    namespace: deps.namespace,
+    taskQueue: deps.taskQueue ?? TASK_QUEUE,
+    workflowsPath: workflowsPath(),
+    activities: createActivities(deps),
+    maxConcurrentActivityTaskExecutions: 20,
+  });
+}
