@@ -1,0 +1,110 @@
+/**
+ * Shared steps of the JSON feed parsers (KEV, NVD): read and parse the text,
+ * and turn a zod issue into an `ImportFormatError` that names the line, the
+ * record and the field.
+ */
+
+import { readFile } from 'node:fs/promises';
+
+import type { z } from 'zod';
+
+import { ImportFormatError } from '../../domain/errors.js';
+
+/** A JSON document together with its text, kept to find line numbers for errors. */
+export interface JsonDocument {
+  file: string;
+  text: string;
+  value: unknown;
+}
+
+/** Reads a UTF-8 JSON file. `file` is the name used in error messages. */
+export async function readJsonDocument(path: string, file: string): Promise<JsonDocument> {
+  const text = await readFile(path, 'utf8');
+  return parseJsonDocument(text, file);
+}
+
+/**
+ * Parses JSON text. A syntax error becomes an `ImportFormatError` at the line
+ * V8 reports the error at, or at the last line when the input ends early.
+ */
+export function parseJsonDocument(text: string, file: string): JsonDocument {
+  // JSON.parse rejects a byte order mark, which some editors and exports add.
+  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+
+  if (body.trim() === '') {
+    throw new ImportFormatError(file, 1, 'the file is empty');
+  }
+
+  try {
+    return { file, text: body, value: JSON.parse(body) };
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+
+    const position = /at position (\d+)/.exec(error.message)?.[1];
+    const line = position === undefined ? lineAt(body, body.length) : lineAt(body, Number(position));
+    throw new ImportFormatError(file, line, `invalid JSON: ${error.message}`);
+  }
+}
+
+/** 1-based line of a character offset. */
+export function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line += 1;
+  }
+  return line;
+}
+
+/** Line of the first `"key": "value"` pair in the text, or null when it does not occur. */
+export function lineOfStringProperty(text: string, key: string, value: string): number | null {
+  const pattern = new RegExp(`"${escapeRegExp(key)}"\\s*:\\s*"${escapeRegExp(value)}"`);
+  const match = pattern.exec(text);
+  return match === null ? null : lineAt(text, match.index);
+}
+
+/**
+ * Describes a zod issue as `required field "dueDate" is missing` or
+ * `field "cvssData.baseScore" is invalid: <zod message>`. The field path starts
+ * at index `start` of the issue path, below the record the caller names.
+ */
+export function describeIssue(issue: z.core.$ZodIssue, root: unknown, start: number): string {
+  const relativePath = issue.path.slice(start);
+  if (relativePath.length === 0) {
+    return `the value is invalid: ${issue.message}`;
+  }
+
+  const field = formatPath(relativePath);
+  const value = valueAt(root, issue.path);
+
+  if (value === undefined && issue.code === 'invalid_type') {
+    return `required field "${field}" is missing`;
+  }
+  return `field "${field}" is invalid: ${issue.message}`;
+}
+
+/** Formats a path as `vulnerabilities[3].cve.id`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') {
+      out += `[${key}]`;
+    } else {
+      out += out === '' ? String(key) : `.${String(key)}`;
+    }
+  }
+  return out === '' ? '(root)' : out;
+}
+
+/** Follows a path into parsed JSON, returning undefined when any step is absent. */
+export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let current: unknown = root;
+  for (const key of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
