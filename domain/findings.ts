@@ -17,6 +17,8 @@ export interface ScannedHost {
   netbiosName: string | null;
   os: string | null;
   macAddress: string | null;
+  /** All MAC addresses the scanner reported, in its order. `macAddress` is the first. Absent when a parser does not read them. */
+  macAddresses?: string[];
   /** Scanner's own asset id, when the format has one. */
   scannerAssetId: string | null;
 }
