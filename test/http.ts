@@ -30,7 +30,7 @@ export class TestApi {
       headers['content-type'] = 'application/json';
     }
 
-    const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body: payload });
+    const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body: payload as BodyInit | undefined });
     const text = await response.text();
     let parsed: unknown = text;
     try {
