@@ -12,6 +12,8 @@ export const envSchema = z.object({
   /** Temporal frontend `host:port`; unset means `npm start` runs a local dev server. */
   TEMPORAL_ADDRESS: z.string().min(1).optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  /** Address the API binds to; default loopback only. Containers set `0.0.0.0`. */
+  HOST: z.string().min(1).default('127.0.0.1'),
   /** API port; default 3000. */
   PORT: port.default(3000),
   /** Dev server gRPC port (default 7233) and Web UI port (default 8233) for `npm start`. */

@@ -136,11 +136,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
       const app = createApp({ database, workflows: temporalGateway(client), policy, logger });
       const server: Server = await new Promise((resolveServer, reject) => {
-        const listening = app.listen(env.PORT, '127.0.0.1', () => resolveServer(listening));
+        const listening = app.listen(env.PORT, env.HOST, () => resolveServer(listening));
         listening.once('error', reject);
       });
       stops.push(() => new Promise<void>((done) => server.close(() => done())));
-      apiUrl = `http://127.0.0.1:${env.PORT}`;
+      apiUrl = `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${env.PORT}`;
     }
 
     print(`Temporal:      ${temporalAddress} (namespace ${env.TEMPORAL_NAMESPACE})`);
