@@ -22,3 +22,20 @@ export class ImportFormatError extends Error {
     super(`${file}${line === null ? '' : `:${line}`}: ${reason}`);
   }
 }
+
+/**
+ * Thrown by `parseCvssVector` when a CVSS vector string is malformed: an unknown
+ * version prefix, a part that is not `METRIC:VALUE`, an unknown metric or value, a
+ * metric given twice, or a base metric missing.
+ */
+export class InvalidCvssVectorError extends Error {
+  override readonly name = 'InvalidCvssVectorError';
+
+  constructor(
+    /** The vector string as received. */
+    readonly vector: string,
+    readonly reason: string,
+  ) {
+    super(`invalid CVSS vector "${vector}": ${reason}`);
+  }
+}
