@@ -102,7 +102,8 @@ export function sumContributions(factors: readonly RiskFactor[]): number {
   return hundredths / 100;
 }
 
-function roundPoints(points: number): number {
+/** Rounds points to two decimals, the precision of every contribution. */
+export function roundPoints(points: number): number {
   return Math.round(points * 100) / 100;
 }
 
