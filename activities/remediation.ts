@@ -1,5 +1,5 @@
 /** Activities that plan remediation and act on hosts: rollout, exception, quarantine. */
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { appendAudit } from '../db/audit.js';
 import type { PatchArtifact } from '../integrations/deploy/types.js';
 import type { ActivityDeps } from './deps.js';
@@ -20,6 +20,21 @@ async function loadPatch(deps: ActivityDeps, patchId: string): Promise<PatchArti
     cves: row.cves as string[],
     solution: row.solution as string | null,
   };
+}
+
+/** Heartbeat interval for long host operations; the workflow's heartbeat timeout must be longer. */
+const HEARTBEAT_INTERVAL_MS = 2_000;
+
+/** Heartbeats while `work` runs, so a dead worker's activity times out in seconds, not minutes. */
+async function withHeartbeats<T>(work: Promise<T>): Promise<T> {
+  const context = Context.current();
+  const timer = setInterval(() => context.heartbeat(), HEARTBEAT_INTERVAL_MS);
+  try {
+    context.heartbeat();
+    return await work;
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 async function storePatch(deps: ActivityDeps, patch: PatchArtifact): Promise<void> {
@@ -99,7 +114,7 @@ export function rolloutActivities(deps: ActivityDeps): Pick<PatchwardenActivitie
         [deploymentId, rolloutId, assetId, patchId],
       );
 
-      const result = await deployer.install({ deploymentId, target, patch });
+      const result = await withHeartbeats(deployer.install({ deploymentId, target, patch }));
       const state = result.outcome === 'failed' ? 'failed' : 'installed';
       await deps.database.query(`UPDATE deployments SET state = $2, detail = $3, finished_at = now() WHERE id = $1`, [deploymentId, state, result.detail]);
       await audit(deps, `deployment.${result.outcome}`, 'deployment', deploymentId, { adapter: deployer.name, assetId, patchId, detail: result.detail });

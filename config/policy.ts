@@ -79,6 +79,8 @@ export const policySchema = z
     lab: z
       .object({
         seed: z.number().int().default(1),
+        /** Simulated time one patch install takes on a lab host. */
+        deployDuration: duration.default('0s'),
         deployFails: hostList,
         edrDetection: hostList,
         changeFreeze: hostList,

@@ -1,5 +1,7 @@
 /** Lab patch catalog and deployer over the simulated fleet. */
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseDuration } from '../../domain/sla.js';
 import type { LabFleet } from '../lab/fleet.js';
 import type { DeployAdapter, PatchArtifact, PatchCatalog } from './types.js';
 
@@ -45,6 +47,11 @@ export function labDeployer(fleet: LabFleet): DeployAdapter {
       if (inserted.length === 0) {
         return { outcome: 'already-installed', detail: `deployment ${deploymentId} was already installed on ${target.hostname}` };
       }
+
+      // The host records the deployment when the install begins, as a package
+      // manager's transaction log does, so a worker that dies mid-install leaves a
+      // trace the retried activity finds.
+      await sleep(parseDuration(fleet.faults.deployDuration, 'lab.deployDuration'));
       return { outcome: 'installed', detail: `installed ${patch.id} on lab host ${target.hostname}` };
     },
     async validate({ deploymentId, target }) {

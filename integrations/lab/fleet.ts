@@ -9,6 +9,8 @@ import type { Database } from '../../db/client.js';
 
 export interface LabFaults {
   seed: number;
+  /** How long an install takes, as a duration string such as `'2s'`. */
+  deployDuration: string;
   /** Hosts whose patch install fails. */
   deployFails: string[];
   /** Hosts with an open high-severity EDR detection. */
