@@ -91,8 +91,7 @@ async function runImport(tx: Tx, kind: ImportKind, request: ImportRequest, logge
           'the file states no score date and its name holds no YYYY-MM-DD date; pass the date (--epss-date or ?scoreDate=)',
         );
       }
-      const stored = await storeEpssDay(tx, { info: { ...copy.info, scoreDate }, rows: copy.rows, source: request.fileName });
-      await copy.count;
+      const stored = await storeEpssDay(tx, { info: { ...copy.info, scoreDate }, rows: copy.rows, rowCount: copy.count, source: request.fileName });
       return { modelVersion: copy.info.modelVersion ?? 'unknown', ...stored };
     }
     case 'nvd': {

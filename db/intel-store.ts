@@ -62,6 +62,8 @@ export interface EpssLoad {
   info: EpssFileInfo & { scoreDate: string };
   /** Rows in COPY text format: `cve\tepss\tpercentile\n`. */
   rows: Readable;
+  /** Rows written to `rows`; settles when the stream ends. */
+  rowCount: Promise<number>;
   source: string;
 }
 
@@ -84,8 +86,7 @@ export async function storeEpssDay(tx: Tx, load: EpssLoad): Promise<{ scoreDate:
   await tx.query(`ALTER TABLE ${partition} ADD PRIMARY KEY (cve)`);
   await tx.query(`ALTER TABLE epss_scores ATTACH PARTITION ${partition} FOR VALUES IN ('${scoreDate}')`);
 
-  const [counted] = await tx.query<{ count: string }>(`SELECT count(*) FROM ${partition}`);
-  const rows = Number(counted?.count ?? 0);
+  const rows = await load.rowCount;
   await tx.query(
     `INSERT INTO epss_files (score_date, model_version, row_count, source) VALUES ($1, $2, $3, $4)
      ON CONFLICT (score_date) DO UPDATE SET model_version = excluded.model_version,
