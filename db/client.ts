@@ -4,7 +4,7 @@
  * `Database` with drizzle for typed queries, raw SQL, and a transaction that can
  * bulk-load with COPY on either driver.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -41,7 +41,11 @@ export interface Database {
 // process time zone.
 pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
 
-const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
+// From source, migrations sit beside this file; `npm run build` compiles only the
+// TypeScript into dist/, so the built file finds them in the source tree.
+const migrationsFolder = [new URL('./migrations', import.meta.url), new URL('../../db/migrations', import.meta.url)]
+  .map((url) => fileURLToPath(url))
+  .find((folder) => existsSync(folder)) ?? fileURLToPath(new URL('./migrations', import.meta.url));
 
 export interface OpenDatabaseOptions {
   /** Postgres connection string; without it, PGlite under `dataDir`. */
