@@ -212,6 +212,12 @@ describe('raiseForObservedTechniques', () => {
     expect(result.factors.at(-1)?.contribution).toBe(5);
   });
 
+  it('fractional weight is rounded', () => {
+    const result = raiseForObservedTechniques(risk, { ...options, weight: 7.333, sightings: [sighting('T1210', '2025-03-14T00:00:00Z')] });
+    expect(result.factors.at(-1)?.contribution).toBe(7.33);
+    expect(result.score).toBe(61.83);
+  });
+
   it('invalid window is rejected', () => {
     expect(() => raiseForObservedTechniques(risk, { ...options, window: 'recently', sightings: [] })).toThrow(TypeError);
   });

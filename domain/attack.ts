@@ -205,7 +205,7 @@ export function raiseForObservedTechniques(risk: RiskScore, input: ObservedTechn
     (sighting) => sighting.seenAt.getTime() >= since && linkedTechniques.has(parentTechnique(sighting.techniqueId)),
   );
 
-  const contribution = matches.length === 0 ? 0 : Math.max(0, Math.min(input.weight, roundPoints(100 - risk.score)));
+  const contribution = matches.length === 0 ? 0 : Math.max(0, roundPoints(Math.min(input.weight, 100 - risk.score)));
   const factor: RiskFactor = {
     factor: 'observed-technique',
     input: describeSightings(matches, input.techniqueIds, input.window),
