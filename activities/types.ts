@@ -47,7 +47,17 @@ export type DeployOutcome = 'installed' | 'already-installed' | 'failed';
 
 export interface PatchwardenActivities {
   /** Looks up KEV, EPSS and CVSS for each CVE and stores its priority and SLA deadline. */
-  enrichCves(input: { incidentId: string; cves: string[]; clockStartAt: string }): Promise<CveAssessment[]>;
+  enrichCves(input: {
+    incidentId: string;
+    cves: string[];
+    clockStartAt: string;
+    /**
+     * SLA durations per priority from the policy the incident started with. When set,
+     * deadlines follow it instead of the worker's current policy, so a policy change
+     * never moves a running incident's deadlines.
+     */
+    sla?: Record<Priority, string>;
+  }): Promise<CveAssessment[]>;
 
   /** Lists assets whose open findings name any of the CVEs (or, when given, only the hinted hosts). */
   scopeAssets(input: { incidentId: string; cves: string[]; assetHints: string[] }): Promise<AffectedAsset[]>;
