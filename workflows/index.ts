@@ -2,6 +2,7 @@
  * Every workflow the `patchwarden` task queue runs. The worker bundles this file
  * (`workflowsPath`), so it exports workflow functions only.
  */
+export { emergencyPatch } from './emergency-patch.js';
 export { patchRollout } from './patch-rollout.js';
 export { patchRing } from './patch-ring.js';
 export { patchException } from './patch-exception.js';
