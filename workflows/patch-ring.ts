@@ -23,8 +23,12 @@ import {
 const { precheckHost, validateHost } = proxyActivities<PatchwardenActivities>({
   startToCloseTimeout: '2 minutes',
 });
+// Installs heartbeat every few seconds, so a worker that dies mid-install is noticed
+// within the heartbeat timeout and the deploy retries elsewhere with the same
+// deployment id, which the host recognises.
 const { deployPatch, rollbackPatch } = proxyActivities<PatchwardenActivities>({
   startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '10 seconds',
 });
 
 export async function patchRing(input: PatchRingInput): Promise<PatchRingResult> {
