@@ -19,7 +19,7 @@ import type { Logger } from '../config/logger.js';
 export type ImportKind = 'kev' | 'epss' | 'nvd' | 'findings';
 
 export interface ImportRequest {
-  /** Where the uploaded bytes are on disk. */
+  /** Path of the uploaded bytes on disk. */
   path: string;
   /** The name the user gave the file, used in messages. */
   fileName: string;

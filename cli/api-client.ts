@@ -1,7 +1,7 @@
 /**
  * The CLI's HTTP client for the Patchwarden API. It reads PATCHWARDEN_URL
  * (default the local stack) and PATCHWARDEN_API_KEY (default the key `start`
- * saved in `<data>/admin.key`), and turns problem+json answers into clear errors.
+ * saved in `<data>/admin.key`), and turns problem+json responses into clear errors.
  */
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';

@@ -23,7 +23,7 @@ function nvdFiles(path: string): string[] {
     .filter((name) => name.endsWith('.json'))
     .sort()
     .map((name) => join(path, name));
-  if (files.length === 0) throw new CliError(`${path} holds no .json files`);
+  if (files.length === 0) throw new CliError(`no .json files found in ${path}; give an NVD JSON file or a folder of them`);
   return files;
 }
 

@@ -71,7 +71,7 @@ async function startLocalTemporal(env: Env, logger: Logger): Promise<Pick<DevSer
   return { address: local.address, stop: () => local.teardown() };
 }
 
-/** The admin key: from the environment, else `<data>/admin.key`, else a new one written there (mode 0600). */
+/** Returns the admin key from the environment, else `<data>/admin.key`, else a new one written there (mode 0600). */
 function adminKeyFor(env: Env, print: (line: string) => void): string {
   if (env.PATCHWARDEN_ADMIN_KEY) return env.PATCHWARDEN_ADMIN_KEY;
 
