@@ -61,6 +61,12 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 
 function openPostgres(url: string): Database {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An idle pooled connection that the server ends (a restart, or an admin ending
+  // sessions) emits 'error' on the pool; without a listener that crashes the process.
+  // The pool drops the connection and opens a new one on the next query.
+  pool.on('error', (error: Error & { code?: string }) => {
+    if (error.code !== '57P01') process.stderr.write(`postgres: idle connection failed: ${error.message}\n`);
+  });
   const db = drizzlePg(pool, { schema }) as unknown as Drizzle;
 
   return {
