@@ -1,7 +1,9 @@
 /**
  * Scanner results in the engine's own terms. Each scanner parser in
- * `integrations/scanner/` yields one `ScannedHost` at a time with its findings, so
- * an import never holds a whole file in memory.
+ * `integrations/scanner/` yields one `ScannedHost` at a time with its findings and
+ * never keeps the raw file in memory. Parsers of formats that group results by
+ * host keep one host at a time. CSV and Greenbone parsers keep the parsed
+ * findings until the end of the file, because those files do not group rows by host.
  */
 
 export type ScannerProduct = 'nessus' | 'tenable' | 'qualys' | 'openvas' | 'nexpose';
@@ -10,7 +12,10 @@ export type ScannerProduct = 'nessus' | 'tenable' | 'qualys' | 'openvas' | 'nexp
 export type ScannerSeverity = 0 | 1 | 2 | 3 | 4;
 
 export interface ScannedHost {
-  /** The name the scanner reports the host under (Nessus `ReportHost@name`). */
+  /**
+   * The name the scanner reports the host under (Nessus `ReportHost@name`). A web
+   * application is keyed by its base URL, such as `https://shop.example.com`.
+   */
   name: string;
   ip: string | null;
   fqdn: string | null;
@@ -42,6 +47,17 @@ export interface ScannerFinding {
   /** Vendor patch publication date, ISO 8601 date `YYYY-MM-DD`. */
   patchPublicationDate: string | null;
   exploitAvailable: boolean;
+  /**
+   * Versions or packages that fix the finding, as the scanner wrote them in its
+   * output ("Fixed version : 2.4.58", "Should be : kernel-4.14.314"). Absent when
+   * a parser does not read them.
+   */
+  fixedVersions?: string[];
+  /**
+   * Vendor patch and advisory ids the scanner names as the fix (Microsoft KB,
+   * RHSA, USN, Qualys vendor references). Absent when a parser does not read them.
+   */
+  patchIds?: string[];
 }
 
 export interface ScannedHostReport {

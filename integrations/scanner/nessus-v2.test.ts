@@ -4,10 +4,10 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { ImportFormatError } from '../../domain/errors.js';
 import type { ScannedHostReport, ScannerFinding } from '../../domain/findings.js';
 import { sharedDataPath } from '../../test/shared-data.js';
 import { readNessusV2 } from './nessus-v2.js';
+import { formatError } from './scanner-test-support.js';
 
 let dir: string;
 
@@ -33,16 +33,6 @@ async function readReports(path: string): Promise<ScannedHostReport[]> {
   const reports: ScannedHostReport[] = [];
   for await (const report of readNessusV2(path)) reports.push(report);
   return reports;
-}
-
-async function formatError(action: Promise<unknown>): Promise<ImportFormatError> {
-  try {
-    await action;
-  } catch (error) {
-    if (error instanceof ImportFormatError) return error;
-    throw error;
-  }
-  throw new Error('expected an ImportFormatError');
 }
 
 function findingOf(reports: ScannedHostReport[], itemId: string, port: number): ScannerFinding | undefined {

@@ -1,7 +1,9 @@
 /**
  * Parser for Nessus v2 exports (`.nessus`, root `NessusClientData_v2`). It
  * yields one report per `ReportHost` as soon as that host's element closes, so
- * an import keeps one host in memory, not the file. The Policy section is skipped.
+ * an import keeps one host in memory, not the file. The Policy section is
+ * skipped. Tenable WAS exports share this layout, and `tenable-was-xml.ts`
+ * reuses the host and item reading here.
  */
 
 import { isIP } from 'node:net';
@@ -9,17 +11,14 @@ import { isIP } from 'node:net';
 import { ImportFormatError } from '../../domain/errors.js';
 import type { ScannedHost, ScannedHostReport, ScannerFinding, ScannerSeverity } from '../../domain/findings.js';
 import { legacyNessusError } from './detect.js';
+import { type ScanReadOptions, type SourceLocation, parseCve, parsePort, parseScore, parseVendorDate } from './finding-values.js';
+import { FindingSet, newFinding } from './host-findings.js';
+import { fixedVersionsFromOutput, patchIdsFromCrossReferences } from './remediation.js';
 import { type XmlElement, childText, readXmlElements } from './xml-stream.js';
 
-export interface NessusReadOptions {
-  /** File name used in error messages. Defaults to the path. */
-  fileName?: string;
-}
+export type NessusReadOptions = ScanReadOptions;
 
 const ROOT = 'NessusClientData_v2';
-const CVE_ID = /^CVE-\d{4}-\d{4,}$/;
-const NESSUS_DATE = /^(\d{4})[/-](\d{2})[/-](\d{2})$/;
-const SCORE = /^\d{1,2}(?:\.\d+)?$/;
 
 /**
  * Reads a Nessus v2 file and yields one report per host, in file order.
@@ -35,7 +34,18 @@ const SCORE = /^\d{1,2}(?:\.\d+)?$/;
 export async function* readNessusV2(path: string, options: NessusReadOptions = {}): AsyncGenerator<ScannedHostReport> {
   const file = options.fileName ?? path;
 
-  const hosts = readXmlElements(path, {
+  for await (const host of readReportHosts(path, file)) {
+    yield { scanner: 'nessus', host: toHost(host, file), findings: reportItemFindings(host, file) };
+  }
+}
+
+/**
+ * Yields each `ReportHost` element of a `NessusClientData_v2` file.
+ *
+ * @throws ImportFormatError as `readNessusV2` does for the root element and the XML.
+ */
+export function readReportHosts(path: string, file: string): AsyncGenerator<XmlElement> {
+  return readXmlElements(path, {
     fileName: file,
     select: (elementPath) => elementPath.length === 3 && elementPath[1] === 'Report' && elementPath[2] === 'ReportHost',
     onRoot: (root) => {
@@ -45,30 +55,10 @@ export async function* readNessusV2(path: string, options: NessusReadOptions = {
       }
     },
   });
-
-  for await (const host of hosts) {
-    yield toHostReport(host, file);
-  }
 }
 
-function toHostReport(element: XmlElement, file: string): ScannedHostReport {
-  const findings = new Map<string, ScannerFinding>();
-
-  for (const child of element.children) {
-    if (child.name !== 'ReportItem') continue;
-
-    const finding = toFinding(child, file);
-    const key = `${finding.itemId}\u0000${finding.port}\u0000${finding.protocol}`;
-    const earlier = findings.get(key);
-    findings.set(key, earlier === undefined ? finding : mergeFindings(earlier, finding));
-  }
-
-  return { scanner: 'nessus', host: toHost(element, file), findings: [...findings.values()] };
-}
-
-function toHost(element: XmlElement, file: string): ScannedHost {
-  const name = requiredAttribute(element, 'name', file);
-
+/** Returns the `tag` values of a ReportHost's HostProperties by tag name. */
+export function hostTags(element: XmlElement): Map<string, string> {
   const tags = new Map<string, string>();
   const properties = element.children.find((child) => child.name === 'HostProperties');
   for (const tag of properties?.children ?? []) {
@@ -76,6 +66,34 @@ function toHost(element: XmlElement, file: string): ScannedHost {
     const value = tag.text.trim();
     if (tag.name === 'tag' && tagName !== undefined && value !== '') tags.set(tagName, value);
   }
+  return tags;
+}
+
+/**
+ * Parses the ReportItems of one ReportHost into findings, merged by plugin id,
+ * port and protocol.
+ *
+ * @throws ImportFormatError for an item with a missing attribute or an invalid value.
+ */
+export function reportItemFindings(host: XmlElement, file: string): ScannerFinding[] {
+  const findings = new FindingSet();
+  for (const child of host.children) {
+    if (child.name === 'ReportItem') findings.add(toFinding(child, file));
+  }
+  return findings.toArray();
+}
+
+export function requiredAttribute(element: XmlElement, name: string, file: string): string {
+  const value = element.attributes[name];
+  if (value === undefined || value.trim() === '') {
+    throw new ImportFormatError(file, element.line, `<${element.name}> is missing the required attribute "${name}"`);
+  }
+  return value.trim();
+}
+
+function toHost(element: XmlElement, file: string): ScannedHost {
+  const name = requiredAttribute(element, 'name', file);
+  const tags = hostTags(element);
 
   // Nessus lists every interface's MAC address in one tag, one per line.
   const macAddresses = (tags.get('mac-address') ?? '').split(/\s+/).filter((mac) => mac !== '');
@@ -94,56 +112,33 @@ function toHost(element: XmlElement, file: string): ScannedHost {
 }
 
 function toFinding(item: XmlElement, file: string): ScannerFinding {
+  const at = (name: string): SourceLocation => ({ file, line: lineOfChild(item, name) });
   const severity = parseSeverity(requiredAttribute(item, 'severity', file), item, file);
-  const cves = item.children.filter((child) => child.name === 'cve').map((child) => parseCve(child, file));
+  const cves = item.children.filter((child) => child.name === 'cve').map((child) => parseCve(child.text, { file, line: child.line }));
+  const crossReferences = item.children
+    .filter((child) => child.name === 'xref')
+    .map((child) => child.text.trim())
+    .join(';');
 
-  return {
+  return newFinding({
     itemId: requiredAttribute(item, 'pluginID', file),
     itemName: item.attributes['pluginName'] ?? childText(item, 'plugin_name') ?? '',
-    port: parsePort(requiredAttribute(item, 'port', file), item, file),
+    port: parsePort(requiredAttribute(item, 'port', file), { file, line: item.line }),
     protocol: requiredAttribute(item, 'protocol', file),
     serviceName: item.attributes['svc_name'] ?? null,
     severity,
-    informational: severity === 0,
-    cves: [...new Set(cves)],
-    cvss3BaseScore: parseScore(item, 'cvss3_base_score', file),
+    cves,
+    cvss3BaseScore: parseScore(childText(item, 'cvss3_base_score'), 'cvss3_base_score', at('cvss3_base_score')),
     cvss3Vector: childText(item, 'cvss3_vector'),
-    cvss2BaseScore: parseScore(item, 'cvss_base_score', file),
+    cvss2BaseScore: parseScore(childText(item, 'cvss_base_score'), 'cvss_base_score', at('cvss_base_score')),
     cvss2Vector: childText(item, 'cvss_vector'),
     synopsis: childText(item, 'synopsis'),
     solution: childText(item, 'solution'),
-    patchPublicationDate: parseDate(item, 'patch_publication_date', file),
+    patchPublicationDate: parseVendorDate(childText(item, 'patch_publication_date'), 'patch_publication_date', at('patch_publication_date')),
     exploitAvailable: childText(item, 'exploit_available') === 'true',
-  };
-}
-
-/** Combines two ReportItems with the same key on one host. */
-function mergeFindings(first: ScannerFinding, second: ScannerFinding): ScannerFinding {
-  const severity = Math.max(first.severity, second.severity) as ScannerSeverity;
-
-  return {
-    ...first,
-    severity,
-    informational: severity === 0,
-    cves: [...new Set([...first.cves, ...second.cves])],
-    serviceName: first.serviceName ?? second.serviceName,
-    cvss3BaseScore: first.cvss3BaseScore ?? second.cvss3BaseScore,
-    cvss3Vector: first.cvss3Vector ?? second.cvss3Vector,
-    cvss2BaseScore: first.cvss2BaseScore ?? second.cvss2BaseScore,
-    cvss2Vector: first.cvss2Vector ?? second.cvss2Vector,
-    synopsis: first.synopsis ?? second.synopsis,
-    solution: first.solution ?? second.solution,
-    patchPublicationDate: first.patchPublicationDate ?? second.patchPublicationDate,
-    exploitAvailable: first.exploitAvailable || second.exploitAvailable,
-  };
-}
-
-function requiredAttribute(element: XmlElement, name: string, file: string): string {
-  const value = element.attributes[name];
-  if (value === undefined || value.trim() === '') {
-    throw new ImportFormatError(file, element.line, `<${element.name}> is missing the required attribute "${name}"`);
-  }
-  return value.trim();
+    fixedVersions: fixedVersionsFromOutput(childText(item, 'plugin_output')),
+    patchIds: patchIdsFromCrossReferences(crossReferences),
+  });
 }
 
 function parseSeverity(text: string, item: XmlElement, file: string): ScannerSeverity {
@@ -151,45 +146,6 @@ function parseSeverity(text: string, item: XmlElement, file: string): ScannerSev
     throw new ImportFormatError(file, item.line, `invalid severity "${text}"; expected 0 to 4`);
   }
   return Number(text) as ScannerSeverity;
-}
-
-function parsePort(text: string, item: XmlElement, file: string): number {
-  const port = Number(text);
-  if (!/^\d+$/.test(text) || port > 65_535) {
-    throw new ImportFormatError(file, item.line, `invalid port "${text}"; expected 0 to 65535`);
-  }
-  return port;
-}
-
-function parseCve(element: XmlElement, file: string): string {
-  const cve = element.text.trim();
-  if (!CVE_ID.test(cve)) {
-    throw new ImportFormatError(file, element.line, `malformed CVE id "${cve}"; expected CVE-YYYY-NNNN`);
-  }
-  return cve;
-}
-
-function parseScore(item: XmlElement, name: string, file: string): number | null {
-  const text = childText(item, name);
-  if (text === null) return null;
-
-  const score = Number(text);
-  if (!SCORE.test(text) || score > 10) {
-    throw new ImportFormatError(file, lineOfChild(item, name), `invalid ${name} "${text}"; expected a CVSS score from 0 to 10`);
-  }
-  return score;
-}
-
-/** Normalizes Nessus's `2019/03/12` to `2019-03-12`. */
-function parseDate(item: XmlElement, name: string, file: string): string | null {
-  const text = childText(item, name);
-  if (text === null) return null;
-
-  const match = NESSUS_DATE.exec(text);
-  if (match === null) {
-    throw new ImportFormatError(file, lineOfChild(item, name), `invalid ${name} "${text}"; expected YYYY/MM/DD`);
-  }
-  return `${match[1]}-${match[2]}-${match[3]}`;
 }
 
 function lineOfChild(item: XmlElement, name: string): number {

@@ -1,7 +1,8 @@
 /**
- * Byte-to-text decoding for the streaming XML reader. It picks the encoding
- * from a byte order mark or the XML declaration, and reports bytes that are
- * invalid in that encoding as an `ImportFormatError` with the exact line.
+ * Byte-to-text decoding for the streaming XML reader and the CSV reader. It
+ * picks the encoding from a byte order mark or the XML declaration, and reports
+ * bytes that are invalid in that encoding as an `ImportFormatError` with the
+ * exact line.
  */
 
 import { ImportFormatError } from '../../domain/errors.js';
@@ -47,7 +48,11 @@ export class XmlByteDecoder {
   private pendingBytes = 0;
   private decodedLines = 0;
 
-  constructor(private readonly file: string) {}
+  constructor(
+    private readonly file: string,
+    /** False for a text format without an XML declaration, such as CSV, which is then read as UTF-8. */
+    private readonly readsXmlDeclaration = true,
+  ) {}
 
   /** Takes the next chunk and returns the text it completes, possibly empty. */
   push(chunk: Buffer): string {
@@ -56,7 +61,7 @@ export class XmlByteDecoder {
 
     if (this.decoder === null) {
       if (this.pendingBytes < SNIFF_BYTES) return '';
-      this.decoder = openDecoder(Buffer.concat(this.pending), this.file);
+      this.decoder = openDecoder(Buffer.concat(this.pending), this.file, this.readsXmlDeclaration);
     }
 
     const lastNewline = chunk.lastIndexOf(NEWLINE);
@@ -73,7 +78,7 @@ export class XmlByteDecoder {
   end(): string {
     const bytes = Buffer.concat(this.pending);
     this.pending = [];
-    this.decoder ??= openDecoder(bytes, this.file);
+    this.decoder ??= openDecoder(bytes, this.file, this.readsXmlDeclaration);
     return this.decode(bytes, true);
   }
 
@@ -92,23 +97,22 @@ export class XmlByteDecoder {
     } catch (error) {
       if (!(error instanceof TypeError)) throw error;
       const line = this.decodedLines + firstInvalidLine(bytes, decoder.encoding);
-      throw new ImportFormatError(
-        this.file,
-        line,
-        `bytes are not valid ${decoder.encoding}; save the file as UTF-8 or declare its real encoding in the XML declaration`,
-      );
+      const fix = this.readsXmlDeclaration ? 'save the file as UTF-8 or declare its real encoding in the XML declaration' : 'save the file as UTF-8';
+      throw new ImportFormatError(this.file, line, `bytes are not valid ${decoder.encoding}; ${fix}`);
     }
   }
 }
 
 /** Chooses the decoder from a byte order mark or the XML declaration's encoding, defaulting to UTF-8. */
-function openDecoder(head: Buffer, file: string): TextDecoder {
+function openDecoder(head: Buffer, file: string, readsXmlDeclaration: boolean): TextDecoder {
   if ((head[0] === 0xfe && head[1] === 0xff) || (head[0] === 0xff && head[1] === 0xfe)) {
     throw new ImportFormatError(file, 1, 'UTF-16 files are not supported; save the file as UTF-8');
   }
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) {
     return new TextDecoder('utf-8', { fatal: true });
   }
+
+  if (!readsXmlDeclaration) return new TextDecoder('utf-8', { fatal: true });
 
   const start = head.subarray(0, SNIFF_BYTES).toString('latin1');
   const declaration = /^<\?xml\s[^>]*?\?>/.exec(start)?.[0];

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { ImportFormatError } from '../../domain/errors.js';
+import { formatError } from './scanner-test-support.js';
 import { type ReadXmlElementsOptions, type XmlElement, childText, readXmlElements } from './xml-stream.js';
 
 let dir: string;
@@ -29,16 +29,6 @@ async function readItems(path: string, options: ReadXmlElementsOptions = selectI
   const items: XmlElement[] = [];
   for await (const item of readXmlElements(path, options)) items.push(item);
   return items;
-}
-
-async function formatError(action: Promise<unknown>): Promise<ImportFormatError> {
-  try {
-    await action;
-  } catch (error) {
-    if (error instanceof ImportFormatError) return error;
-    throw error;
-  }
-  throw new Error('expected an ImportFormatError');
 }
 
 describe('readXmlElements', () => {

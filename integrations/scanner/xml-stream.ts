@@ -1,8 +1,8 @@
 /**
- * Streaming XML reader for scanner exports, built on saxes and used by the
- * Nessus parser (and meant for Qualys and OpenVAS). It reads the file as a byte
- * stream, decodes it in the encoding the XML declaration names, and yields the
- * subtrees of selected elements one at a time. The file stream is read further
+ * Streaming XML reader for scanner exports, built on saxes and used by every
+ * XML scanner parser (Nessus, Tenable WAS, Qualys, Greenbone, Nexpose). It
+ * reads the file as a byte stream, decodes it in the encoding the XML
+ * declaration names, and yields the subtrees of selected elements one at a time. The file stream is read further
  * only when the caller asks for the next subtree, so memory use is a few read
  * chunks plus the subtree being built, whatever the file size.
  *
@@ -28,6 +28,8 @@ export interface XmlElement {
   children: XmlElement[];
   /** Character data directly inside this element (text and CDATA), untrimmed. */
   text: string;
+  /** Length of the parent's `text` when this element started, so that mixed content can be rebuilt in document order (see `mixedContent`). */
+  textOffset: number;
   /** 1-based line where the start tag ends. */
   line: number;
 }
@@ -141,7 +143,7 @@ class SubtreeCollector {
     const parent = this.open.at(-1);
     if (parent === undefined && !this.options.select(this.path)) return;
 
-    const element: XmlElement = { name: tag.name, attributes: tag.attributes, children: [], text: '', line };
+    const element: XmlElement = { name: tag.name, attributes: tag.attributes, children: [], text: '', textOffset: parent?.text.length ?? 0, line };
     parent?.children.push(element);
     this.open.push(element);
   }
@@ -162,4 +164,23 @@ class SubtreeCollector {
 export function childText(element: XmlElement, name: string): string | null {
   const text = element.children.find((child) => child.name === name)?.text.trim();
   return text === undefined || text === '' ? null : text;
+}
+
+/**
+ * Returns an element's content in document order: runs of its own text between
+ * its child elements. `<p>See <a>the note</a> first.</p>` gives
+ * `['See ', <a>, ' first.']`.
+ */
+export function mixedContent(element: XmlElement): (string | XmlElement)[] {
+  const parts: (string | XmlElement)[] = [];
+  let at = 0;
+
+  for (const child of element.children) {
+    if (child.textOffset > at) parts.push(element.text.slice(at, child.textOffset));
+    parts.push(child);
+    at = child.textOffset;
+  }
+
+  if (element.text.length > at) parts.push(element.text.slice(at));
+  return parts;
 }
