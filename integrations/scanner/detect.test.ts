@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { ImportFormatError } from '../../domain/errors.js';
 import { sharedDataPath } from '../../test/shared-data.js';
-import { detectScannerFormat, detectScannerFormatFromHead } from './detect.js';
+import { DETECT_HEAD_BYTES, type ScannerFormat, detectScannerFormat, detectScannerFormatFromHead } from './detect.js';
+import { formatError } from './scanner-test-support.js';
 
 let dir: string;
 
@@ -22,17 +23,51 @@ function detectText(text: string): string {
   return detectScannerFormatFromHead(Buffer.from(text), 'upload');
 }
 
-async function formatError(action: Promise<unknown>): Promise<ImportFormatError> {
-  try {
-    await action;
-  } catch (error) {
-    if (error instanceof ImportFormatError) return error;
-    throw error;
-  }
-  throw new Error('expected an ImportFormatError');
-}
+/** Every real scanner file and the format it must be detected as. The legacy Nessus v1 file is rejected (tested below). */
+const REAL_FILES: [folder: string, file: string, format: ScannerFormat][] = [
+  ['nessus', 'dd_nessus_many_vuln.csv', 'tenable-sc-csv'],
+  ['nessus', 'dd_nessus_many_vuln2-all.csv', 'nessus-csv'],
+  ['nessus', 'dd_nessus_new.csv', 'tenable-vm-csv'],
+  ['nexpose', 'dd_nexpose_many_vulns.xml', 'nexpose-xml'],
+  ['openvas', 'dd_openvas_many_vuln.csv', 'openvas-csv'],
+  ['openvas', 'dd_openvas_many_vuln.xml', 'openvas-xml'],
+  ['openvas', 'dd_openvas_report_detail_v2.xml', 'openvas-xml'],
+  ['openvas', 'dd_openvas_report_using_CVE.csv', 'openvas-csv'],
+  ['qualys', 'dd_qualys_infrascan_webgui_multiple.xml', 'qualys-scan-xml'],
+  ['qualys', 'dd_qualys_sample_report.csv', 'qualys-csv'],
+  ['qualys', 'dd_qualys_sample_report.xml', 'qualys-vm-xml'],
+  ['qualys', 'dd_qualys_vmdr_many_vulns_cve.csv', 'qualys-vmdr-csv'],
+  ['qualys', 'dd_qualys_vmdr_many_vulns_qid.csv', 'qualys-vmdr-csv'],
+  ['qualys', 'dd_qualys_webapp_many_vuln.xml', 'qualys-was-xml'],
+  ['tenable', 'dd_tenable_issue_11102.csv', 'tenable-sc-csv'],
+  ['tenable', 'dd_tenable_many_vuln.csv', 'nessus-csv'],
+  ['tenable', 'dd_tenable_was_many_vuln.csv', 'tenable-was-csv'],
+  ['tenable', 'dd_tenable_was_many_vuln.xml', 'tenable-was-xml'],
+];
 
 describe('detectScannerFormat', () => {
+  for (const [folder, file, format] of REAL_FILES) {
+    it(`detects ${file}`, async () => {
+      expect(await detectScannerFormat(sharedDataPath('scanners', folder, file))).toBe(format);
+    });
+  }
+
+  it('finds Tenable WAS after a long Policy', async () => {
+    const policy = `<Policy><policyName>${'x'.repeat(DETECT_HEAD_BYTES)}</policyName></Policy>`;
+    const path = join(dir, 'long-policy.xml');
+    await writeFile(path, `<?xml version="1.0" ?><NessusClientData_v2>${policy}\n<Report name="app" type="was"></Report></NessusClientData_v2>`);
+
+    expect(await detectScannerFormat(path)).toBe('tenable-was-xml');
+  });
+
+  it('keeps Nessus v2 after a long Policy', async () => {
+    const policy = `<Policy><policyName>${'x'.repeat(DETECT_HEAD_BYTES)}</policyName></Policy>`;
+    const path = join(dir, 'long-policy.nessus');
+    await writeFile(path, `<?xml version="1.0" ?><NessusClientData_v2>${policy}\n<Report name="net"></Report></NessusClientData_v2>`);
+
+    expect(await detectScannerFormat(path)).toBe('nessus-v2');
+  });
+
   const v2Files = [
     'dd_nessus_many_vuln.nessus',
     'dd_nessus_v_unknown.nessus',
@@ -67,12 +102,11 @@ describe('detectScannerFormat', () => {
     expect(error.file).toBe('old.nessus');
   });
 
-  it('returns unknown for a Nessus CSV', async () => {
-    expect(await detectScannerFormat(sharedDataPath('scanners', 'nessus', 'dd_nessus_many_vuln.csv'))).toBe('unknown');
-  });
+  it('returns unknown for an unrelated CSV', async () => {
+    const path = join(dir, 'inventory.csv');
+    await writeFile(path, 'Hostname,Owner,Site\nweb01,ops,Berlin\n');
 
-  it('returns unknown for a Qualys report', async () => {
-    expect(await detectScannerFormat(sharedDataPath('scanners', 'qualys', 'dd_qualys_sample_report.xml'))).toBe('unknown');
+    expect(await detectScannerFormat(path)).toBe('unknown');
   });
 
   it('returns unknown for an empty file', async () => {
@@ -112,6 +146,24 @@ describe('detectScannerFormatFromHead', () => {
 
   it('does not take a prefix for the root', () => {
     expect(detectText('<NessusClientData_v20>')).toBe('unknown');
+  });
+
+  it('detects a Greenbone GMP response', () => {
+    expect(detectText('<get_reports_response status="200"><report id="r-1" format_id="x">')).toBe('openvas-xml');
+  });
+
+  it('does not take any report root for Greenbone', () => {
+    expect(detectText('<?xml version="1.0"?>\n<report><title>Quarterly</title></report>')).toBe('unknown');
+  });
+
+  it('finds a Qualys VMDR header after its preamble', () => {
+    const preamble = '"Asset Vuln Datalist Report","04 Feb 2026"\n"Company"\n"User"\n';
+
+    expect(detectText(`${preamble}"QID","Title","Severity","Type Detected","Asset Id","Asset Name"\n`)).toBe('qualys-vmdr-csv');
+  });
+
+  it('does not look for a Nessus CSV header after line 1', () => {
+    expect(detectText('Report\nPlugin ID,CVE,CVSS,Risk,Host,Protocol,Port,Name\n')).toBe('unknown');
   });
 
   it('returns unknown for a cut-off comment', () => {
