@@ -3,7 +3,12 @@
  * and the API in this process, the lab fleet with injected faults, and the real
  * KEV, EPSS and Nessus files. Durations are seconds so the SLA clock moves.
  */
+import { execFile } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,12 +19,15 @@ import { parsePolicy } from '../config/policy.js';
 import { createApiKey } from '../db/keys.js';
 import { labIntegrations } from '../integrations/registry.js';
 import { phaseSearchAttribute } from '../workflows/definitions.js';
+import { findTemporalCli } from '../workers/temporal-cli.js';
 import { createWorker } from '../workers/worker.js';
 import type { DevServer } from '../workers/dev-server.js';
 import { startTestTemporal } from './dev-temporal.js';
 import { TestApi } from './http.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
 import { sharedDataPath } from './shared-data.js';
+
+const run = promisify(execFile);
 
 const NESSUS_FILES = [
   'dd_nessus_many_vuln.nessus',
@@ -187,6 +195,8 @@ describe('emergency patch end to end', () => {
 
     const description = await client.workflow.getHandle(workflowId).describe();
     expect(description.typedSearchAttributes.get(phaseSearchAttribute)).toBe('failed');
+
+    if (process.env.PATCHWARDEN_RECORD_HISTORIES === '1') await recordHistories(client, temporal.address);
   });
 
   it('leaves a verifiable audit trail', async () => {
@@ -221,6 +231,18 @@ describe('emergency patch end to end', () => {
     expect(repeat.body.detail).toMatch(/INC-\d{8}-[0-9a-f]{6}, which is failed/);
   });
 });
+
+/** Saves every workflow's history for the replay test: `PATCHWARDEN_RECORD_HISTORIES=1 npx vitest run test/e2e.test.ts`. */
+async function recordHistories(client: Client, address: string): Promise<void> {
+  const folder = fileURLToPath(new URL('./histories/', import.meta.url));
+  await mkdir(folder, { recursive: true });
+  for await (const execution of client.workflow.list()) {
+    // The CLI's JSON output is the form Worker.runReplayHistory documents.
+    const { stdout } = await run(findTemporalCli()!, ['workflow', 'show', '--address', address, '--workflow-id', execution.workflowId, '--run-id', execution.runId, '--output', 'json']);
+    const name = execution.type.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+    await writeFile(join(folder, `${name}.json`), stdout);
+  }
+}
 
 async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
