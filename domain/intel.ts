@@ -69,3 +69,97 @@ export interface NvdRecord {
   cisaActionDue: string | null;
   references: { url: string; tags: string[] }[];
 }
+
+/** A CVSS metric from a CVE JSON 5 record, with the container that contains it. */
+export interface Cve5Metric extends CvssMetric {
+  /** `cna` for the CVE Numbering Authority's own container, `adp` for an Authorized Data Publisher's. */
+  container: 'cna' | 'adp';
+}
+
+/**
+ * SSVC decision points CISA's ADP container (Vulnrichment) assigns, as written
+ * there. Values are kept raw (`active` and `Active` both occur), so a reader
+ * matches them ignoring case.
+ */
+export interface AdpSsvc {
+  exploitation: string | null;
+  automatable: string | null;
+  technicalImpact: string | null;
+  /** SSVC version, such as `2.0.3`. */
+  version: string | null;
+  /** Such as `CISA Coordinator`. */
+  role: string | null;
+  /** When CISA assessed the CVE, ISO 8601. */
+  assessedAt: string | null;
+}
+
+/** CISA KEV listing as the ADP container records it. */
+export interface AdpKevReference {
+  /** `YYYY-MM-DD`. */
+  dateAdded: string | null;
+  reference: string | null;
+}
+
+/** One CVE record in the CVE JSON 5 format, as cvelistV5 and cisagov/vulnrichment publish it. */
+export interface Cve5Record {
+  cve: string;
+  /** `PUBLISHED` or `REJECTED`. */
+  state: string;
+  /** English description from the CNA container; for a rejected record, the rejection reason. */
+  description: string;
+  /** ISO 8601 with an offset; the parser adds `Z` where the record gives none. */
+  datePublished: string | null;
+  dateUpdated: string | null;
+  metrics: Cve5Metric[];
+  /** Distinct CWE ids from the CNA and ADP problem types, CNA first. */
+  cwes: string[];
+  ssvc: AdpSsvc | null;
+  kev: AdpKevReference | null;
+}
+
+/** One event of an OSV range; exactly one field is set. */
+export interface OsvRangeEvent {
+  introduced?: string;
+  fixed?: string;
+  lastAffected?: string;
+  limit?: string;
+}
+
+export interface OsvRange {
+  /** `SEMVER`, `ECOSYSTEM` or `GIT`. */
+  type: string;
+  /** Repository URL, for `GIT` ranges. */
+  repo: string | null;
+  events: OsvRangeEvent[];
+}
+
+/** One `affected` entry of an OSV record. An entry with only a `GIT` range names no package. */
+export interface OsvAffected {
+  ecosystem: string | null;
+  name: string | null;
+  purl: string | null;
+  ranges: OsvRange[];
+  /** Versions listed one by one. */
+  versions: string[];
+}
+
+/** A severity entry of an OSV record: a CVSS vector (`CVSS_V2`, `CVSS_V3`, `CVSS_V4`) or an `Ubuntu` rating. */
+export interface OsvSeverity {
+  type: string;
+  score: string;
+}
+
+/** One advisory in the Open Source Vulnerability (OSV) format. */
+export interface OsvAdvisory {
+  id: string;
+  modified: string;
+  published: string | null;
+  withdrawn: string | null;
+  summary: string;
+  /** Every alias as written (CVE, GHSA and other ids). */
+  aliases: string[];
+  /** CVE ids the advisory is about: its own id, its aliases and its `upstream` ids that are CVE ids. */
+  cves: string[];
+  affected: OsvAffected[];
+  severity: OsvSeverity[];
+}

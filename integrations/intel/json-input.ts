@@ -82,6 +82,31 @@ export function describeIssue(issue: z.core.$ZodIssue, root: unknown, start: num
   return `field "${field}" is invalid: ${issue.message}`;
 }
 
+/**
+ * Builds the error for a record that fails its schema. The message names the
+ * record by its path in the file (or `rootName` at the top) and its `id`, and
+ * the line is that of the record's `"id"` property when the id is readable.
+ */
+export function recordIssueError(
+  document: JsonDocument,
+  input: unknown,
+  at: readonly (string | number)[],
+  issue: z.core.$ZodIssue | undefined,
+  names: { rootName: string; schemaName: string },
+): ImportFormatError {
+  const id = valueAt(input, ['id']);
+  const where = at.length === 0 ? names.rootName : formatPath(at);
+  const record = typeof id === 'string' ? `${where} (${id})` : where;
+  const line = typeof id === 'string' ? lineOfStringProperty(document.text, 'id', id) : null;
+  const reason = issue === undefined ? `does not match the ${names.schemaName}` : describeIssue(issue, input, 0);
+  return new ImportFormatError(document.file, line, `${record}: ${reason}`);
+}
+
+/** True for a JSON object, false for arrays and primitives. */
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
 /** Formats a path as `vulnerabilities[3].cve.id`. */
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';

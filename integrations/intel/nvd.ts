@@ -15,11 +15,11 @@ import { ImportFormatError } from '../../domain/errors.js';
 import type { CvssMetric, CvssVersion, NvdRecord } from '../../domain/intel.js';
 import {
   type JsonDocument,
-  describeIssue,
   formatPath,
-  lineOfStringProperty,
+  isJsonObject,
   parseJsonDocument,
   readJsonDocument,
+  recordIssueError,
   valueAt,
 } from './json-input.js';
 
@@ -114,10 +114,10 @@ export function preferredCvss(record: NvdRecord): CvssMetric | null {
 
 function parseNvdDocument(document: JsonDocument): NvdRecord[] {
   const { value } = document;
-  if (isObject(value) && Array.isArray(value['vulnerabilities'])) {
+  if (isJsonObject(value) && Array.isArray(value['vulnerabilities'])) {
     return value['vulnerabilities'].map((item, index) => parseCve(document, valueAt(item, ['cve']), ['vulnerabilities', index, 'cve']));
   }
-  if (isObject(value) && typeof value['id'] === 'string') {
+  if (isJsonObject(value) && typeof value['id'] === 'string') {
     return [parseCve(document, value, [])];
   }
   throw new ImportFormatError(
@@ -134,7 +134,7 @@ function parseCve(document: JsonDocument, input: unknown, at: readonly (string |
 
   const result = cveSchema.safeParse(input);
   if (!result.success) {
-    throw issueError(document, input, at, result.error.issues[0]);
+    throw recordIssueError(document, input, at, result.error.issues[0], { rootName: 'cve', schemaName: 'NVD CVE schema' });
   }
   return toNvdRecord(result.data);
 }
@@ -184,22 +184,4 @@ function toCwes(weaknesses: NonNullable<CveInput['weaknesses']>): string[] {
     }
   }
   return [...cwes];
-}
-
-function issueError(
-  document: JsonDocument,
-  input: unknown,
-  at: readonly (string | number)[],
-  issue: z.core.$ZodIssue | undefined,
-): ImportFormatError {
-  const id = valueAt(input, ['id']);
-  const where = at.length === 0 ? 'cve' : formatPath(at);
-  const record = typeof id === 'string' ? `${where} (${id})` : where;
-  const line = typeof id === 'string' ? lineOfStringProperty(document.text, 'id', id) : null;
-  const reason = issue === undefined ? 'does not match the NVD CVE schema' : describeIssue(issue, input, 0);
-  return new ImportFormatError(document.file, line, `${record}: ${reason}`);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
