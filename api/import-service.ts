@@ -79,7 +79,7 @@ async function runImport(tx: Tx, kind: ImportKind, request: ImportRequest, logge
     case 'kev': {
       const catalog = await readKevCatalog(request.path, { fileName: request.fileName });
       const stored = await storeKevCatalog(tx, catalog);
-      return { catalogVersion: catalog.catalogVersion, ...stored };
+      return { catalogVersion: catalog.catalogVersion ?? 'unknown', ...stored };
     }
     case 'epss': {
       const copy = await epssCopyStream(request.path, { fileName: request.fileName, ...(request.scoreDate ? { scoreDate: request.scoreDate } : {}) });

@@ -23,8 +23,10 @@ export interface KevEntry {
 }
 
 export interface KevCatalog {
-  catalogVersion: string;
-  dateReleased: string;
+  /** Such as `2025.08.25`; null for the CSV form of the catalog, which states no version. */
+  catalogVersion: string | null;
+  /** ISO 8601 date-time; null for the CSV form, which states no release time. */
+  dateReleased: string | null;
   entries: KevEntry[];
 }
 

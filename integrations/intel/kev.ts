@@ -20,7 +20,8 @@ import {
   valueAt,
 } from './json-input.js';
 
-const kevEntrySchema = z.looseObject({
+/** One catalog entry as the JSON schema defines it; the CSV parser checks its rows with it too. */
+export const kevEntrySchema = z.looseObject({
   // The schema allows 4 to 19 digits after the year.
   cveID: z.string().regex(/^CVE-\d{4}-\d{4,19}$/, 'expected a CVE id such as CVE-2024-3400'),
   vendorProject: z.string(),
@@ -42,7 +43,7 @@ const kevCatalogSchema = z.looseObject({
   vulnerabilities: z.array(kevEntrySchema),
 });
 
-type KevEntryInput = z.infer<typeof kevEntrySchema>;
+export type KevEntryInput = z.infer<typeof kevEntrySchema>;
 
 export interface KevReadOptions {
   /** File name used in error messages. Defaults to the path. */
@@ -91,7 +92,8 @@ function parseKevDocument(document: JsonDocument): KevCatalog {
   };
 }
 
-function toKevEntry(input: KevEntryInput): KevEntry {
+/** Maps a validated entry to the engine's shape. */
+export function toKevEntry(input: KevEntryInput): KevEntry {
   return {
     cve: input.cveID,
     vendorProject: input.vendorProject,
