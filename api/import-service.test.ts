@@ -82,6 +82,19 @@ describe('import service', () => {
     expect(await count(`SELECT count(*) FROM epss_scores WHERE score_date = '2026-08-16'`)).toBe(360142);
   });
 
+  it('thins EPSS history older than the daily window to one day per week', async () => {
+    const small = join(scratch, 'epss-small.csv');
+    await writeFile(small, 'CVE-2024-3400;0.94;0.99\nCVE-2012-1823;0.97;0.99\n');
+    // Two days in the ISO week of Monday 2026-03-02, long before the newest day (2026-08-16).
+    await run('epss', small, '2026-03-02');
+    const result = await run('epss', small, '2026-03-04');
+
+    expect(result.counts).toMatchObject({ prunedDays: 1 });
+    expect(await count(`SELECT count(*) FROM epss_files WHERE score_date BETWEEN '2026-03-02' AND '2026-03-08'`)).toBe(1);
+    expect(await count(`SELECT count(*) FROM epss_scores WHERE score_date = '2026-03-04'`)).toBe(2);
+    expect(await count(`SELECT count(*) FROM epss_scores WHERE score_date = '2026-03-02'`)).toBe(0);
+  });
+
   it('imports NVD records with their preferred CVSS', async () => {
     const result = await run('nvd', sharedDataPath('intel/nvd/nvd_api2_page_38_results.json'));
 

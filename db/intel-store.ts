@@ -5,6 +5,7 @@
  */
 import { Readable } from 'node:stream';
 import type { CvssMetric, EpssFileInfo, KevCatalog, NvdRecord } from '../domain/intel.js';
+import { epssDaysToDrop } from '../domain/epss-retention.js';
 import type { Tx } from './client.js';
 import { copyLine } from './copy-text.js';
 
@@ -65,13 +66,18 @@ export interface EpssLoad {
   /** Rows written to `rows`; settles when the stream ends. */
   rowCount: Promise<number>;
   source: string;
+  /** Days of daily history kept behind the newest day; older days thin to one per week. Default 90. */
+  dailyHistoryDays?: number;
 }
+
+/** Default daily EPSS history, in days behind the newest score date. */
+export const EPSS_DAILY_HISTORY_DAYS = 90;
 
 /**
  * Copies one day's scores into that day's partition. A reload of the same day
  * replaces the partition whole; other days are untouched.
  */
-export async function storeEpssDay(tx: Tx, load: EpssLoad): Promise<{ scoreDate: string; rows: number }> {
+export async function storeEpssDay(tx: Tx, load: EpssLoad): Promise<{ scoreDate: string; rows: number; prunedDays: number }> {
   const scoreDate = load.info.scoreDate;
   if (!/^\d{4}-\d{2}-\d{2}$/.test(scoreDate)) throw new Error(`invalid EPSS score date: ${scoreDate}`);
   const partition = `epss_scores_${scoreDate.replaceAll('-', '')}`;
@@ -93,7 +99,24 @@ export async function storeEpssDay(tx: Tx, load: EpssLoad): Promise<{ scoreDate:
        row_count = excluded.row_count, source = excluded.source, imported_at = now()`,
     [scoreDate, load.info.modelVersion, rows, load.source],
   );
-  return { scoreDate, rows };
+
+  const prunedDays = await pruneEpssHistory(tx, load.dailyHistoryDays ?? EPSS_DAILY_HISTORY_DAYS);
+  return { scoreDate, rows, prunedDays };
+}
+
+/** Detaches and drops the day partitions the retention rule no longer keeps. */
+async function pruneEpssHistory(tx: Tx, dailyDays: number): Promise<number> {
+  const files = await tx.query<{ score_date: string | Date }>('SELECT score_date FROM epss_files');
+  const days = files.map((row) => (typeof row.score_date === 'string' ? row.score_date : row.score_date.toISOString().slice(0, 10)));
+
+  const drop = epssDaysToDrop(days, dailyDays);
+  for (const day of drop) {
+    const partition = `epss_scores_${day.replaceAll('-', '')}`;
+    await tx.query(`ALTER TABLE epss_scores DETACH PARTITION ${partition}`);
+    await tx.query(`DROP TABLE ${partition}`);
+    await tx.query('DELETE FROM epss_files WHERE score_date = $1', [day]);
+  }
+  return drop.length;
 }
 
 export interface NvdStoreRow {
