@@ -39,3 +39,24 @@ export class InvalidCvssVectorError extends Error {
     super(`invalid CVSS vector "${vector}": ${reason}`);
   }
 }
+
+/**
+ * Thrown when a vulnerability feed cannot be downloaded or read. The causes are
+ * an HTTP status other than 200, a network error or timeout, a body over the
+ * size limit, a `file://` path that does not exist, and a URL scheme other than
+ * `file`, `http` and `https`. `status` is null when no response arrived.
+ */
+export class FeedFetchError extends Error {
+  override readonly name = 'FeedFetchError';
+
+  constructor(
+    /** The feed URL with any user name and password removed. */
+    readonly url: string,
+    readonly status: number | null,
+    readonly reason: string,
+    /** False when asking again cannot help (a 404, an unsupported scheme, a body over the limit). */
+    readonly retryable: boolean,
+  ) {
+    super(`feed ${url}: ${reason}`);
+  }
+}
