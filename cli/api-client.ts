@@ -19,6 +19,9 @@ export interface ApiClientOptions {
 
 function resolveKey(options: ApiClientOptions): string {
   const key = options.apiKey ?? process.env.PATCHWARDEN_API_KEY;
+  // Set but empty is almost always an unset shell variable; falling back to the
+  // admin key then would act as admin without the user noticing.
+  if (key === '') throw new CliError('PATCHWARDEN_API_KEY is set but empty; give it a key, or unset it to use the admin key in .data/admin.key.');
   if (key) return key;
   const file = join(options.dataDir ?? process.env.PATCHWARDEN_DATA_DIR ?? '.data', 'admin.key');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
@@ -37,18 +40,34 @@ function describe(error: unknown, baseURL: string): CliError {
       return new CliError(`Cannot reach the Patchwarden API at ${baseURL} (${error.code ?? error.message}); is \`patchwarden start\` running? Set PATCHWARDEN_URL to use another address.`);
     }
     const problem = error.response.data as Problem;
-    const lines = [`${error.response.status} ${problem?.title ?? error.response.statusText}: ${problem?.detail ?? ''}`.trim()];
-    for (const field of problem?.errors ?? []) lines.push(`  ${field.path}: ${field.message}`);
+    const detail = problem?.detail ?? '';
+    const lines = [`${error.response.status} ${problem?.title ?? error.response.statusText}: ${detail}`.trim()];
+    for (const field of problem?.errors ?? []) {
+      if (!detail.includes(field.message)) lines.push(`  ${field.path}: ${field.message}`);
+    }
+    if (error.response.status === 401) lines.push(`  (key from ${keySource()})`);
     return new CliError(lines.join('\n'));
   }
   return new CliError((error as Error).message);
+}
+
+function keySource(): string {
+  return process.env.PATCHWARDEN_API_KEY ? 'PATCHWARDEN_API_KEY' : `${process.env.PATCHWARDEN_DATA_DIR ?? '.data'}/admin.key`;
+}
+
+function resolveUrl(options: ApiClientOptions): string {
+  const url = options.url ?? process.env.PATCHWARDEN_URL ?? 'http://127.0.0.1:3000';
+  if (!/^https?:\/\/[^/]/.test(url)) {
+    throw new CliError(`PATCHWARDEN_URL "${url}" is not an http:// or https:// URL; use e.g. http://127.0.0.1:3000.`);
+  }
+  return url;
 }
 
 export class ApiClient {
   private readonly http: AxiosInstance;
 
   constructor(options: ApiClientOptions = {}) {
-    const baseURL = options.url ?? process.env.PATCHWARDEN_URL ?? 'http://127.0.0.1:3000';
+    const baseURL = resolveUrl(options);
     this.http = axios.create({
       baseURL,
       headers: { authorization: `Bearer ${resolveKey(options)}` },

@@ -13,9 +13,9 @@ export function registerOpsCommands(program: Command): void {
   incidents
     .command('create')
     .description('open an incident for a SOC ticket; repeating it attaches to the same incident')
-    .requiredOption('--ticket <id>', 'ticket id in the source system')
-    .requiredOption('--title <text>', 'ticket title')
-    .requiredOption('--cve <ids>', 'CVE ids, repeatable or comma-separated', collect, [])
+    .requiredOption('--ticket <id>', 'ticket id in the source system (required)')
+    .requiredOption('--title <text>', 'ticket title (required)')
+    .requiredOption('--cve <ids>', 'CVE ids, repeatable or comma-separated (required)', collect, [])
     .option('--source <system>', 'servicenow, jira or api', 'api')
     .option('--reported-by <name>', 'who reported it in the ticket', 'cli')
     .option('--asset <hint>', 'limit scope to these hostnames, IPs or asset ids; repeatable', collect, [])
@@ -32,12 +32,14 @@ export function registerOpsCommands(program: Command): void {
     });
   incidents
     .command('list')
+    .description('list incidents, newest first')
     .option('--status <status>', 'a phase, or open / closed')
     .action(async (options: { status?: string }) => {
       print(await new ApiClient().request('get', '/api/incidents', undefined, options.status ? { status: options.status } : {}));
     });
   incidents
     .command('show')
+    .description("show an incident: phase, CVEs with priority and deadline, each host's action and state, escalations")
     .argument('<incidentId>')
     .action(async (incidentId: string) => {
       print(await new ApiClient().request('get', `/api/incidents/${encodeURIComponent(incidentId)}`));
@@ -46,6 +48,7 @@ export function registerOpsCommands(program: Command): void {
   const exceptions = program.command('exceptions').description('patch exceptions awaiting or past a decision');
   exceptions
     .command('list')
+    .description('list exceptions with their state')
     .option('--status <status>', 'pending, approved or denied')
     .action(async (options: { status?: string }) => {
       print(await new ApiClient().request('get', '/api/exceptions', undefined, options.status ? { status: options.status } : {}));
@@ -55,7 +58,7 @@ export function registerOpsCommands(program: Command): void {
       .command(decision)
       .description(`${decision} an exception (needs the approver role; not the requester)`)
       .argument('<exceptionId>')
-      .requiredOption('--comment <text>', 'reason for the decision, kept in the audit log')
+      .requiredOption('--comment <text>', 'reason for the decision, kept in the audit log (required)')
       .action(async (exceptionId: string, options: { comment: string }) => {
         print(
           await new ApiClient().request('post', `/api/exceptions/${encodeURIComponent(exceptionId)}/decision`, {
@@ -69,16 +72,18 @@ export function registerOpsCommands(program: Command): void {
   const keys = program.command('keys').description('API keys (admin)');
   keys
     .command('create')
-    .requiredOption('--principal <name>', 'who the key belongs to')
+    .description('create a principal (or replace its roles) and issue it a key')
+    .requiredOption('--principal <name>', 'who the key belongs to (required)')
     .requiredOption('--roles <roles>', 'comma-separated: soc_analyst, patch_operator, approver, change_manager, auditor, admin', collect, [])
     .action(async (options: { principal: string; roles: string[] }) => {
       const created = await new ApiClient().request<{ key: string }>('post', '/api/keys', options);
       print(created);
       process.stderr.write('Store the key now: it is not shown again.\n');
     });
-  keys.command('list').action(async () => print(await new ApiClient().request('get', '/api/keys')));
+  keys.command('list').description('list keys and their principals (never the secrets)').action(async () => print(await new ApiClient().request('get', '/api/keys')));
   keys
     .command('revoke')
+    .description('revoke a key by its id; the key stops working at once')
     .argument('<keyId>')
     .action(async (keyId: string) => {
       await new ApiClient().request('delete', `/api/keys/${encodeURIComponent(keyId)}`);

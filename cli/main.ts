@@ -7,9 +7,15 @@ import { startStack } from '../workers/stack.js';
 import { CliError } from './api-client.js';
 import { registerDataCommands } from './commands-data.js';
 import { registerOpsCommands } from './commands-ops.js';
+import { registerTriageCommands } from './commands-triage.js';
 
 const program = new Command('patchwarden')
   .description('SOC-driven emergency patching on Temporal')
+  .version('0.1.0')
+  .addHelpText(
+    'after',
+    '\nClient commands talk to the API at PATCHWARDEN_URL (default http://127.0.0.1:3000) with the key in\nPATCHWARDEN_API_KEY (default: the admin key that `start` saved in .data/admin.key).',
+  )
   .showHelpAfterError();
 
 async function runUntilSignal(runApi: boolean, runWorker: boolean): Promise<void> {
@@ -62,6 +68,7 @@ program
 
 registerDataCommands(program);
 registerOpsCommands(program);
+registerTriageCommands(program);
 
 try {
   await program.parseAsync(process.argv);

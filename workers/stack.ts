@@ -19,6 +19,7 @@ import { temporalGateway } from '../api/workflow-gateway.js';
 import { labIntegrations } from '../integrations/registry.js';
 import { INSTALL_HINT, findTemporalCli } from './temporal-cli.js';
 import { startDevServer, type DevServer } from './dev-server.js';
+import { describeIntelSchedule, syncIntelRefreshSchedule } from './intel-schedule.js';
 import { createWorker, installRuntimeLogger } from './worker.js';
 
 export interface StackOptions {
@@ -92,11 +93,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const step of stops.reverse()) await step().catch((error) => logger.error('shutdown step failed', { error: String(error) }));
+    logger.info('stack stopped');
   };
 
   try {
     mkdirSync(env.PATCHWARDEN_DATA_DIR, { recursive: true });
     const policy = loadPolicy(env.PATCHWARDEN_POLICY);
+    print(`Policy:        ${env.PATCHWARDEN_POLICY ? resolve(env.PATCHWARDEN_POLICY) : 'built-in defaults (set PATCHWARDEN_POLICY to use a file)'}`);
 
     let temporalAddress = env.TEMPORAL_ADDRESS;
     let devServer: Pick<DevServer, 'address' | 'stop'> | null = null;
@@ -119,7 +122,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       installRuntimeLogger(logger);
       const connection = await NativeConnection.connect({ address: temporalAddress });
       const integrations = labIntegrations(database, policy.lab);
-      const worker: Worker = await createWorker({ connection, namespace: env.TEMPORAL_NAMESPACE, database, policy, integrations, logger });
+      const worker: Worker = await createWorker({
+        connection,
+        namespace: env.TEMPORAL_NAMESPACE,
+        database,
+        policy,
+        integrations,
+        logger,
+        nvdApiKey: env.NVD_API_KEY,
+      });
       const running = worker.run();
       stops.push(async () => {
         if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -129,11 +140,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       print('Integrations: lab (simulated fleet, no network calls); configure real adapters in the policy file when they exist.');
     }
 
+    const clientConnection = await Connection.connect({ address: temporalAddress });
+    stops.push(() => clientConnection.close());
+    const client = new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE });
+    print(describeIntelSchedule(await syncIntelRefreshSchedule(client, policy)));
+
     let apiUrl: string | null = null;
     if (options.runApi) {
-      const connection = await Connection.connect({ address: temporalAddress });
-      stops.push(() => connection.close());
-      const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
       const app = createApp({ database, workflows: temporalGateway(client), policy, logger });
       const server: Server = await new Promise((resolveServer, reject) => {
         const listening = app.listen(env.PORT, env.HOST, () => resolveServer(listening));

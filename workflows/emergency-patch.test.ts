@@ -214,7 +214,7 @@ describe('emergencyPatch', () => {
 
       expect(result.phase).toBe('failed');
       expect(result.assets).toEqual([{ assetId: 'asset-db1', hostname: 'db1', action: 'exception', state: 'exception_denied' }]);
-      expect(result.summary).toBe('1 of 1 assets not remediated: db1 (exception_denied). CVEs: CVE-2025-0001.');
+      expect(result.summary).toBe('1 of 1 asset not remediated: db1 (exception_denied). CVEs: CVE-2025-0001.');
       const exception = await env.client.workflow.getHandle<typeof patchException>(exceptionWorkflowId(input.incidentId, 'asset-db1')).result();
       expect(exception.requestedBy).toBe('analyst@example.com');
       expect(fakes.callsOf('closeIncident')[0]!.input.outcome).toBe('failed');

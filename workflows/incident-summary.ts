@@ -28,12 +28,16 @@ export function summarizeIncident({ incident, outcome, cancelRequest, failure }:
 
   const unresolved = incident.unresolvedAssets();
   if (unresolved.length === 0) {
-    return `All ${status.assets.length} assets remediated, excepted or contained (${countStates(
+    return `All ${plural(status.assets.length, 'asset')} remediated, excepted or contained (${countStates(
       status.assets.map((asset) => asset.state),
     )}). CVEs: ${cves}.`;
   }
   const listed = unresolved.map((asset) => `${asset.hostname} (${asset.state})`).join(', ');
-  return `${unresolved.length} of ${status.assets.length} assets not remediated: ${listed}. CVEs: ${cves}.`;
+  return `${unresolved.length} of ${plural(status.assets.length, 'asset')} not remediated: ${listed}. CVEs: ${cves}.`;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 /** Counts such as "2 patched, 1 exception_approved", in a stable order. */

@@ -252,7 +252,8 @@ export class Remediation {
 
       // A contained host whose patch did not land is still resolved by its containment.
       const state = asset.contained && outcome !== 'patched' ? 'quarantined' : STATE_BY_OUTCOME[outcome];
-      await this.incident.finishWave(asset, wave, state, `${outcome}: ${detail}`);
+      const prefix = asset.contained ? `contained by the EDR, then ${outcome}` : outcome;
+      await this.incident.finishWave(asset, wave, state, `${prefix}: ${detail}`);
     }
   }
 

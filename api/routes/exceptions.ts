@@ -28,7 +28,7 @@ export function exceptionRoutes(deps: { database: Database; workflows: WorkflowG
 
     const exception = await findException(deps.database, req.params.exceptionId as string);
     if (!exception) {
-      throw new ProblemError(404, 'Not found', `No exception ${req.params.exceptionId}; list them with GET /api/exceptions.`);
+      throw new ProblemError(404, 'Not found', `No exception ${req.params.exceptionId}; list them with GET /api/exceptions (CLI: patchwarden exceptions list).`);
     }
     if (exception.requestedBy === principal.name) {
       throw new ProblemError(

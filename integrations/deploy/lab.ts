@@ -32,7 +32,7 @@ export function labDeployer(fleet: LabFleet): DeployAdapter {
   return {
     name: 'lab',
     async precheck({ target }) {
-      return { ok: true, detail: `lab host ${target.hostname} reachable, disk and services healthy` };
+      return { ok: true, detail: `simulated pre-check on lab host ${target.hostname} passed` };
     },
     async install({ deploymentId, target, patch }) {
       if (fleet.listed(fleet.faults.deployFails, target)) {
@@ -58,8 +58,8 @@ export function labDeployer(fleet: LabFleet): DeployAdapter {
       const [row] = await fleet.database.query<{ state: string }>('SELECT state FROM lab_deployments WHERE deployment_id = $1', [
         deploymentId,
       ]);
-      if (row?.state === 'installed') return { healthy: true, detail: `${target.hostname} answers and reports the patch installed` };
-      return { healthy: false, detail: `${target.hostname} does not report deployment ${deploymentId} as installed` };
+      if (row?.state === 'installed') return { healthy: true, detail: `lab host ${target.hostname} records the patch as installed (simulated)` };
+      return { healthy: false, detail: `lab host ${target.hostname} has no installed record of deployment ${deploymentId} (simulated)` };
     },
     async rollback({ deploymentId }) {
       await fleet.database.query(`UPDATE lab_deployments SET state = 'rolled_back' WHERE deployment_id = $1`, [deploymentId]);
