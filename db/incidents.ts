@@ -115,10 +115,11 @@ export async function insertIncident(
   });
 }
 
-export async function listIncidents(database: Database, filter: { phase?: string; limit: number }): Promise<IncidentRow[]> {
-  const rows = filter.phase
-    ? await database.query<RawIncident>('SELECT * FROM incidents WHERE phase = $1 ORDER BY created_at DESC LIMIT $2', [
-        filter.phase,
+/** Lists incidents newest first, optionally only those in the given phases. */
+export async function listIncidents(database: Database, filter: { phases?: readonly string[]; limit: number }): Promise<IncidentRow[]> {
+  const rows = filter.phases
+    ? await database.query<RawIncident>('SELECT * FROM incidents WHERE phase = ANY($1) ORDER BY created_at DESC LIMIT $2', [
+        filter.phases,
         filter.limit,
       ])
     : await database.query<RawIncident>('SELECT * FROM incidents ORDER BY created_at DESC LIMIT $1', [filter.limit]);
