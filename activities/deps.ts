@@ -10,6 +10,8 @@ export interface ActivityDeps {
   policy: Policy;
   integrations: Integrations;
   logger: Logger;
+  /** NVD API key (`NVD_API_KEY`); without it the NVD sync keeps to the lower rate limit. */
+  nvdApiKey?: string | undefined;
 }
 
 export interface AssetRecord {

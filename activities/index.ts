@@ -1,6 +1,7 @@
 /** Builds every activity implementation for the worker. */
 import type { ActivityDeps } from './deps.js';
 import { incidentActivities } from './incident.js';
+import { intelActivities } from './intel-refresh.js';
 import { exceptionActivities, planningActivities, quarantineActivities, rolloutActivities } from './remediation.js';
 import type { PatchwardenActivities } from './types.js';
 
@@ -11,5 +12,6 @@ export function createActivities(deps: ActivityDeps): PatchwardenActivities {
     ...rolloutActivities(deps),
     ...exceptionActivities(deps),
     ...quarantineActivities(deps),
+    ...intelActivities(deps),
   };
 }

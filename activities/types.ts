@@ -45,6 +45,44 @@ export interface AssetPlan {
 
 export type DeployOutcome = 'installed' | 'already-installed' | 'failed';
 
+/** Importer name that an intel refresh records in the `imports` and audit rows. */
+export interface IntelImportInput {
+  importedBy: string;
+}
+
+export interface KevRefreshResult {
+  /** File name taken from the feed URL. */
+  file: string;
+  format: 'json' | 'csv';
+  entries: number;
+  added: number;
+  removed: number;
+  /** CVEs that were not in KEV before this refresh, sorted. */
+  addedCves: string[];
+}
+
+export interface EpssRefreshResult {
+  file: string;
+  /** `YYYY-MM-DD`. */
+  scoreDate: string;
+  rows: number;
+}
+
+export interface NvdSyncResult {
+  /** Modification windows of at most 120 days that were synced. */
+  windows: number;
+  pages: number;
+  records: number;
+  /** End of the last synced window, ISO 8601; the next sync starts there. */
+  syncedUntil: string;
+}
+
+export interface OpenedIncidents {
+  started: { cve: string; incidentId: string; workflowId: string }[];
+  /** CVEs for which no incident was started, with the reason in plain words. */
+  skipped: { cve: string; reason: string }[];
+}
+
 export interface PatchwardenActivities {
   /** Looks up KEV, EPSS and CVSS for each CVE and stores its priority and SLA deadline. */
   enrichCves(input: {
@@ -155,4 +193,22 @@ export interface PatchwardenActivities {
 
   /** Asks the EDR whether the host is contained. */
   verifyContainment(input: { quarantineId: string; assetId: string }): Promise<{ contained: boolean; detail: string }>;
+
+  /** Downloads the KEV feed the policy names and imports it. */
+  refreshKev(input: IntelImportInput): Promise<KevRefreshResult>;
+
+  /** Downloads the EPSS feed the policy names and imports it as that day's scores. */
+  refreshEpss(input: IntelImportInput): Promise<EpssRefreshResult>;
+
+  /** Imports the NVD records modified since the last sync, page by page, from the NVD CVE API. */
+  syncNvd(input: IntelImportInput): Promise<NvdSyncResult>;
+
+  /** Recomputes the stored risk scores of open findings after new intel. */
+  rescoreOpenFindings(input: IntelImportInput): Promise<{ findings: number }>;
+
+  /**
+   * Starts an `emergencyPatch` (id `emergency-api-kev-<cve>`) for each CVE that an
+   * open finding names, unless an incident for that ticket already exists.
+   */
+  openIncidentsForNewKev(input: { cves: string[] }): Promise<OpenedIncidents>;
 }

@@ -27,6 +27,8 @@ export const envSchema = z.object({
   PATCHWARDEN_ADMIN_KEY: z.string().min(20, 'must be at least 20 characters').optional(),
   /** `1` lets the SDK download the Temporal CLI when none is installed. */
   PATCHWARDEN_TEMPORAL_DOWNLOAD: z.enum(['0', '1']).default('0'),
+  /** NVD API key for the NVD sync (`feeds.nvd` in the policy); unset means NVD's lower rate limit. */
+  NVD_API_KEY: z.string().min(1).optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -17,6 +17,9 @@ const fraction = z.number().gt(0, 'must be greater than 0').lte(1, 'must be at m
 
 const hostList = z.array(z.string().min(1)).default([]);
 
+/** A feed location. `file://` is read in place; `http(s)://` is downloaded. */
+const feedUrl = z.url({ protocol: /^(file|https?)$/, error: 'must be a file://, http:// or https:// URL' });
+
 export const policySchema = z
   .object({
     /** SLA per priority, measured from incident creation (or from when a CVE was added). */
@@ -87,6 +90,40 @@ export const policySchema = z
         noPatch: z
           .array(z.object({ host: z.string().min(1), cves: z.array(z.string()).default([]) }).strict())
           .default([]),
+      })
+      .strict()
+      .prefault({}),
+    /**
+     * Feed locations for `intelRefresh`. Every location is unset by
+     * default, so nothing is fetched and no refresh is scheduled. The NVD API key
+     * comes from the environment (`NVD_API_KEY`), never from this file.
+     */
+    feeds: z
+      .object({
+        /** CISA KEV catalog, JSON or CSV. */
+        kev: feedUrl.optional(),
+        /** FIRST EPSS scores, a daily CSV (plain or gzip); a file without a score date needs one in its name. */
+        epss: feedUrl.optional(),
+        nvd: z
+          .object({
+            /** NVD CVE API 2.0 base URL, such as `https://services.nvd.nist.gov/rest/json/cves/2.0`. */
+            url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL of the NVD CVE API' }),
+            /** How far back the first sync reaches; later syncs continue where the last ended. */
+            initialLookback: duration.default('120 days'),
+            /** Results per request, 1..2000 (the API's maximum). */
+            resultsPerPage: z.number().int().min(1).max(2000).default(2000),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .prefault({}),
+    intelRefresh: z
+      .object({
+        /** Time between scheduled refreshes. */
+        interval: duration.default('1 day'),
+        /** Start an emergency incident for each CVE newly in KEV that an open finding names. */
+        openIncidents: z.boolean().default(false),
       })
       .strict()
       .prefault({}),

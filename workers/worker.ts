@@ -50,6 +50,8 @@ export interface WorkerDeps {
   logger: Logger;
   /** Overrides the task queue, for tests that share a server. */
   taskQueue?: string;
+  /** NVD API key for the NVD sync; unset means NVD's lower rate limit. */
+  nvdApiKey?: string | undefined;
 }
 
 export async function createWorker(deps: WorkerDeps): Promise<Worker> {

@@ -7,3 +7,4 @@ export { patchRollout } from './patch-rollout.js';
 export { patchRing } from './patch-ring.js';
 export { patchException } from './patch-exception.js';
 export { quarantine } from './quarantine.js';
+export { intelRefresh } from './intel-refresh.js';

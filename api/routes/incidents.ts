@@ -6,21 +6,13 @@ import { Router } from 'express';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Policy } from '../../config/policy.js';
 import type { Database } from '../../db/client.js';
-import {
-  findIncidentByTicket,
-  appendIncidentCves,
-  insertIncident,
-  listIncidents,
-  loadIncidentDetail,
-  newIncidentId,
-  type IncidentRow,
-} from '../../db/incidents.js';
+import { findIncidentByTicket, appendIncidentCves, listIncidents, loadIncidentDetail, type IncidentRow } from '../../db/incidents.js';
 import { TERMINAL_PHASES } from '../../domain/incident.js';
-import { emergencyWorkflowId } from '../../workflows/definitions.js';
 import { principalOf, requireRole } from '../auth.js';
+import { createIncident } from '../incident-service.js';
 import { ProblemError, invalidRequest } from '../problem.js';
 import { createIncidentBody, listIncidentsQuery, type CreateIncidentBody } from '../schemas.js';
-import { workflowPolicy, type WorkflowGateway } from '../workflow-gateway.js';
+import type { WorkflowGateway } from '../workflow-gateway.js';
 
 export interface IncidentRouteDeps {
   database: Database;
@@ -82,49 +74,6 @@ export function incidentRoutes(deps: IncidentRouteDeps): Router {
   });
 
   return router;
-}
-
-async function createIncident(
-  deps: IncidentRouteDeps,
-  body: CreateIncidentBody,
-  requestedBy: string,
-): Promise<{ incidentId: string; workflowId: string }> {
-  const now = new Date();
-  const incidentId = newIncidentId(now);
-  const workflowId = emergencyWorkflowId(body.source, body.ticketId);
-  const cves = [...new Set(body.cves)];
-
-  // The row and the start commit together: if Temporal refuses the start, the
-  // transaction rolls back and no half-created incident remains.
-  await deps.database.transaction(async (tx) => {
-    await insertIncident(
-      tx,
-      {
-        id: incidentId,
-        source: body.source,
-        ticketId: body.ticketId,
-        title: body.title,
-        cves,
-        workflowId,
-        requestedBy,
-        reportedBy: body.reportedBy,
-        createdAt: now.toISOString(),
-      },
-    );
-    await deps.workflows.startEmergencyPatch(workflowId, {
-      incidentId,
-      source: body.source,
-      ticketId: body.ticketId,
-      title: body.title,
-      cves,
-      requestedBy,
-      assetHints: body.assetHints ?? [],
-      createdAt: now.toISOString(),
-      policy: workflowPolicy(deps.policy),
-    });
-  });
-
-  return { incidentId, workflowId };
 }
 
 async function attachToExisting(
