@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { riskPolicySchema, ssvcPolicySchema } from './scoring-policy.js';
 
 /**
  * The policy file: behaviour, as opposed to connections (which come from the
@@ -48,6 +49,10 @@ export const policySchema = z
       })
       .strict()
       .prefault({}),
+    /** Weights and priority cut-offs of the contextual risk score stored per finding. */
+    risk: riskPolicySchema.prefault({}),
+    /** SSVC derivation settings. */
+    ssvc: ssvcPolicySchema.prefault({}),
     rollout: z
       .object({
         /** Share of the hosts in the canary ring, 0..1; at least one host. */
