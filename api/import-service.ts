@@ -1,22 +1,31 @@
 /**
  * Imports: parse a file with its integration parser and store it in one
  * transaction, with an `imports` row and an audit row, so a failed import leaves
- * the database as it was and a finished one can be traced.
+ * the database as it was and a finished one can be traced. The same transaction
+ * rescores the open findings the file can change, so stored scores never lag
+ * behind the data: the scanned hosts' findings for a scan, those naming a CVE the
+ * file wrote for KEV and NVD, and every finding for EPSS.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { Database, Tx } from '../db/client.js';
 import { appendAudit } from '../db/audit.js';
+import { cvesWrittenInTransaction } from '../db/cve-intel.js';
+import { rescoreFindings, type RescoreResult } from '../db/finding-scores.js';
 import { storeScan, type ScanStoreResult } from '../db/findings-store.js';
+import { storeAttackMappings } from '../db/attack-store.js';
 import { storeEpssDay, storeKevCatalog, storeNvdRecords } from '../db/intel-store.js';
 import { ImportFormatError } from '../domain/errors.js';
+import { readAttackMappingFile } from '../integrations/attack/read-mapping-file.js';
 import { epssCopyStream } from '../integrations/intel/epss-copy.js';
 import { readKevCatalog } from '../integrations/intel/kev.js';
 import { preferredCvss, readNvdRecords } from '../integrations/intel/nvd.js';
 import { openScannerFile } from '../integrations/scanner/open-scan.js';
 import type { Logger } from '../config/logger.js';
+import { parsePolicy } from '../config/policy.js';
+import type { FindingScoringPolicy } from '../domain/finding-score.js';
 
-export type ImportKind = 'kev' | 'epss' | 'nvd' | 'findings';
+export type ImportKind = 'kev' | 'epss' | 'nvd' | 'findings' | 'attack';
 
 export interface ImportRequest {
   /** Path of the uploaded bytes on disk. */
@@ -34,6 +43,9 @@ export interface ImportResult {
   sha256: string;
   counts: Record<string, number | string>;
 }
+
+/** Scoring settings for callers that pass none: those of an empty policy file. */
+const DEFAULT_POLICY = parsePolicy({});
 
 async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
@@ -59,13 +71,21 @@ async function recordImport(tx: Tx, kind: ImportKind, request: ImportRequest, sh
   });
 }
 
-export async function importFile(database: Database, kind: ImportKind, request: ImportRequest, logger: Logger): Promise<ImportResult> {
+export async function importFile(
+  database: Database,
+  kind: ImportKind,
+  request: ImportRequest,
+  logger: Logger,
+  scoring: FindingScoringPolicy = DEFAULT_POLICY,
+): Promise<ImportResult> {
   const sha256 = await sha256File(request.path);
   const started = Date.now();
   logger.info('import started', { kind, file: request.fileName, sha256, importedBy: request.importedBy });
 
   const counts = await database.transaction(async (tx) => {
-    const result = await runImport(tx, kind, request, logger);
+    const { counts: stored, assetIds, cves } = await runImport(tx, kind, request, logger);
+    const rescored = await rescoreFindings(tx, scoring, { ...(assetIds === null ? {} : { assetIds }), ...(cves === undefined ? {} : { cves }) });
+    const result = { ...stored, ...rescoreCounts(rescored) };
     await recordImport(tx, kind, request, sha256, result);
     return result;
   });
@@ -74,12 +94,25 @@ export async function importFile(database: Database, kind: ImportKind, request: 
   return { kind, file: request.fileName, sha256, counts };
 }
 
-async function runImport(tx: Tx, kind: ImportKind, request: ImportRequest, logger: Logger): Promise<Record<string, number | string>> {
+function rescoreCounts(result: RescoreResult): Record<string, number> {
+  return { findingsScored: result.scored, scoresChanged: result.changed, scoresRemoved: result.removed };
+}
+
+interface StoredImport {
+  counts: Record<string, number | string>;
+  /** Assets whose findings the import changed, or null when it can change any finding's score. */
+  assetIds: string[] | null;
+  /** CVEs whose intel the import changed, when it changed the scores of only the findings that name them. */
+  cves?: string[];
+}
+
+async function runImport(tx: Tx, kind: ImportKind, request: ImportRequest, logger: Logger): Promise<StoredImport> {
   switch (kind) {
     case 'kev': {
       const catalog = await readKevCatalog(request.path, { fileName: request.fileName });
       const stored = await storeKevCatalog(tx, catalog);
-      return { catalogVersion: catalog.catalogVersion ?? 'unknown', ...stored };
+      const counts = { catalogVersion: catalog.catalogVersion ?? 'unknown', ...stored };
+      return { counts, assetIds: null, cves: await cvesWrittenInTransaction(tx) };
     }
     case 'epss': {
       const copy = await epssCopyStream(request.path, { fileName: request.fileName, ...(request.scoreDate ? { scoreDate: request.scoreDate } : {}) });
@@ -92,22 +125,30 @@ async function runImport(tx: Tx, kind: ImportKind, request: ImportRequest, logge
         );
       }
       const stored = await storeEpssDay(tx, { info: { ...copy.info, scoreDate }, rows: copy.rows, rowCount: copy.count, source: request.fileName });
-      return { modelVersion: copy.info.modelVersion ?? 'unknown', ...stored };
+      return { counts: { modelVersion: copy.info.modelVersion ?? 'unknown', ...stored }, assetIds: null };
     }
     case 'nvd': {
       const records = await readNvdRecords(request.path, { fileName: request.fileName });
       const stored = await storeNvdRecords(tx, records.map((record) => ({ record, preferred: preferredCvss(record) })));
-      return { ...stored };
+      return { counts: { ...stored }, assetIds: null, cves: await cvesWrittenInTransaction(tx) };
     }
     case 'findings': {
       const scan = await openScannerFile(request.path, { fileName: request.fileName });
+      const assetIds: string[] = [];
       const stored: ScanStoreResult = await storeScan(tx, scan.scanner, scan.reports, {
         seenAt: new Date(),
-        onHost: (hosts) => {
+        onHost: (hosts, assetId) => {
+          assetIds.push(assetId);
           if (hosts % 100 === 0) logger.info('import progress', { kind, file: request.fileName, hosts });
         },
       });
-      return { format: scan.format, ...stored };
+      return { counts: { format: scan.format, ...stored }, assetIds };
+    }
+    case 'attack': {
+      // Techniques do not enter the score, so no finding needs rescoring.
+      const file = await readAttackMappingFile(request.path, { fileName: request.fileName });
+      const stored = await storeAttackMappings(tx, file.mappings);
+      return { counts: { format: file.format, ...stored, rejected: file.rejected }, assetIds: [] };
     }
   }
 }

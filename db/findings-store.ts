@@ -116,12 +116,15 @@ async function storeHostFindings(
   return { fixed: fixed.length, reopened: Number(reopenedRow?.count ?? 0) };
 }
 
-/** Stores every host report of one file; `onHost` is called after each host for progress output. */
+/**
+ * Stores every host report of one file. `onHost` is called after each host with
+ * the count so far (for progress output) and the host's asset id.
+ */
 export async function storeScan(
   tx: Tx,
   scanner: ScannerProduct,
   reports: AsyncIterable<ScannedHostReport>,
-  options: { seenAt: Date; onHost?: (hostsDone: number) => void },
+  options: { seenAt: Date; onHost?: (hostsDone: number, assetId: string) => void },
 ): Promise<ScanStoreResult> {
   const result: ScanStoreResult = { hosts: 0, assetsCreated: 0, findings: 0, informational: 0, cves: 0, fixed: 0, reopened: 0 };
   const cves = new Set<string>();
@@ -138,7 +141,7 @@ export async function storeScan(
     result.fixed += lifecycle.fixed;
     result.reopened += lifecycle.reopened;
     for (const finding of report.findings) for (const cve of finding.cves) cves.add(cve);
-    options.onHost?.(result.hosts);
+    options.onHost?.(result.hosts, asset.id);
   }
 
   result.cves = cves.size;

@@ -14,6 +14,7 @@ import {
   index,
   integer,
   jsonb,
+  numeric,
   pgTable,
   primaryKey,
   real,
@@ -72,7 +73,13 @@ export const assets = pgTable(
     firstSeen: createdAt('first_seen'),
     lastSeen: stamp('last_seen').notNull().defaultNow(),
   },
-  (t) => [index('assets_fqdn_idx').on(t.fqdn), index('assets_ip_idx').on(t.ip), index('assets_hostname_idx').on(t.hostname)],
+  (t) => [
+    index('assets_fqdn_idx').on(t.fqdn),
+    index('assets_ip_idx').on(t.ip),
+    index('assets_hostname_idx').on(t.hostname),
+    // Serves the `tag` filter of the prioritized listing (`tags @> {...}`).
+    index('assets_tags_idx').using('gin', t.tags.op('jsonb_path_ops')),
+  ],
 );
 
 export const vulnerabilities = pgTable('vulnerabilities', {
@@ -148,6 +155,69 @@ export const findings = pgTable(
   ],
 );
 
+/**
+ * The stored risk score of each open, non-informational finding, recomputed by
+ * `rescoreFindings` after every import. A finding that is fixed or informational
+ * has no row. `asset_id`, `kev` and `due_at` are copies of facts about the
+ * finding, kept here so the prioritized listing filters and sorts on this table
+ * alone and joins the rest only for the rows of one page. The explanation lives
+ * in `finding_score_explanations`, because at about 1.3 kB a row it would make
+ * this table ten times wider and every index walk of the listing read that much
+ * more.
+ */
+export const findingScores = pgTable(
+  'finding_scores',
+  {
+    findingId: bigint('finding_id', { mode: 'number' })
+      .primaryKey()
+      .references(() => findings.id, { onDelete: 'cascade' }),
+    assetId: text('asset_id').notNull(),
+    /** 0..100 with two decimals, exact, so a cursor can carry it as text. */
+    score: numeric('score', { precision: 5, scale: 2 }).notNull(),
+    priority: text('priority').$type<'P1' | 'P2' | 'P3' | 'P4'>().notNull(),
+    ssvcDecision: text('ssvc_decision').$type<'Track' | 'Track*' | 'Attend' | 'Act'>().notNull(),
+    /** Any CVE of the finding is in CISA KEV. */
+    kev: boolean('kev').notNull(),
+    /** SLA deadline of the finding. */
+    dueAt: stamp('due_at').notNull(),
+    /** The CVE whose score is the finding's score, or null for a finding that names none. */
+    topCve: text('top_cve'),
+    /** When the score, priority, decision, due date or explanation last changed. */
+    scoredAt: stamp('scored_at').notNull().defaultNow(),
+  },
+  // Ascending on purpose: read backwards, these serve `ORDER BY score DESC,
+  // finding_id DESC` (whose NULLS FIRST default a DESC NULLS LAST index would not).
+  (t) => [
+    index('finding_scores_rank_idx').on(t.score, t.findingId),
+    index('finding_scores_priority_rank_idx').on(t.priority, t.score, t.findingId),
+    index('finding_scores_asset_idx').on(t.assetId),
+  ],
+);
+
+/** The explanation of each stored score, one row per `finding_scores` row. */
+export const findingScoreExplanations = pgTable('finding_score_explanations', {
+  findingId: bigint('finding_id', { mode: 'number' })
+    .primaryKey()
+    .references(() => findingScores.findingId, { onDelete: 'cascade' }),
+  /** Factors, SSVC inputs and asset context behind the score (`FindingScoreExplanation`). */
+  explanation: jsonb('explanation').notNull(),
+  /** SHA-256 of every stored value of the score and its explanation, so a rescore skips rows that did not change. */
+  digest: text('digest').notNull(),
+});
+
+/** ATT&CK techniques linked to CVEs by the CTID data sets, one row per CVE, technique, type and source. */
+export const attackMappings = pgTable(
+  'attack_mappings',
+  {
+    cve: text('cve').notNull(),
+    techniqueId: text('technique_id').notNull(),
+    techniqueName: text('technique_name'),
+    mappingType: text('mapping_type').notNull(),
+    source: text('source').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.cve, t.techniqueId, t.mappingType, t.source] })],
+);
+
 /** One row per import run, so an operator can see what came in and when. */
 export const imports = pgTable('imports', {
   id: bigserial('id', { mode: 'number' }).primaryKey(),
@@ -216,7 +286,7 @@ export const incidentAssets = pgTable(
     detail: text('detail').notNull().default(''),
     updatedAt: stamp('updated_at').notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.incidentId, t.assetId] })],
+  (t) => [primaryKey({ columns: [t.incidentId, t.assetId] }), index('incident_assets_asset_idx').on(t.assetId)],
 );
 
 export const escalations = pgTable(
@@ -272,21 +342,25 @@ export const deployments = pgTable('deployments', {
   finishedAt: stamp('finished_at'),
 });
 
-export const exceptions = pgTable('exceptions', {
-  id: text('id').primaryKey(),
-  incidentId: text('incident_id').references(() => incidents.id),
-  assetId: text('asset_id')
-    .notNull()
-    .references(() => assets.id),
-  cves: text('cves').array().notNull(),
-  requestedBy: text('requested_by').notNull(),
-  reason: text('reason').notNull(),
-  state: text('state').$type<'pending' | 'approved' | 'denied'>().notNull(),
-  workflowId: text('workflow_id').notNull(),
-  mitigationId: text('mitigation_id'),
-  expiresAt: stamp('expires_at'),
-  createdAt: createdAt(),
-});
+export const exceptions = pgTable(
+  'exceptions',
+  {
+    id: text('id').primaryKey(),
+    incidentId: text('incident_id').references(() => incidents.id),
+    assetId: text('asset_id')
+      .notNull()
+      .references(() => assets.id),
+    cves: text('cves').array().notNull(),
+    requestedBy: text('requested_by').notNull(),
+    reason: text('reason').notNull(),
+    state: text('state').$type<'pending' | 'approved' | 'denied'>().notNull(),
+    workflowId: text('workflow_id').notNull(),
+    mitigationId: text('mitigation_id'),
+    expiresAt: stamp('expires_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('exceptions_asset_idx').on(t.assetId)],
+);
 
 export const approvals = pgTable('approvals', {
   id: bigserial('id', { mode: 'number' }).primaryKey(),
@@ -299,15 +373,19 @@ export const approvals = pgTable('approvals', {
   decidedAt: stamp('decided_at').notNull(),
 });
 
-export const mitigations = pgTable('mitigations', {
-  id: text('id').primaryKey(),
-  exceptionId: text('exception_id').notNull(),
-  assetId: text('asset_id').notNull(),
-  kind: text('kind').notNull(),
-  cves: text('cves').array().notNull(),
-  state: text('state').notNull(),
-  createdAt: createdAt(),
-});
+export const mitigations = pgTable(
+  'mitigations',
+  {
+    id: text('id').primaryKey(),
+    exceptionId: text('exception_id').notNull(),
+    assetId: text('asset_id').notNull(),
+    kind: text('kind').notNull(),
+    cves: text('cves').array().notNull(),
+    state: text('state').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('mitigations_asset_idx').on(t.assetId)],
+);
 
 export const quarantines = pgTable('quarantines', {
   id: text('id').primaryKey(),

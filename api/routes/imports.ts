@@ -12,6 +12,7 @@ import { Transform } from 'node:stream';
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { Logger } from '../../config/logger.js';
+import type { Policy } from '../../config/policy.js';
 import type { Database } from '../../db/client.js';
 import { principalOf, requireRole } from '../auth.js';
 import { importFile, type ImportKind } from '../import-service.js';
@@ -34,7 +35,7 @@ const uploadQuery = z.object({
     .optional(),
 });
 
-const KINDS: ImportKind[] = ['kev', 'epss', 'nvd', 'findings'];
+const KINDS: ImportKind[] = ['kev', 'epss', 'nvd', 'findings', 'attack'];
 
 async function saveUpload(req: Request, dir: string): Promise<string> {
   const path = join(dir, 'upload');
@@ -58,7 +59,7 @@ async function saveUpload(req: Request, dir: string): Promise<string> {
   return path;
 }
 
-export function importRoutes(deps: { database: Database; logger: Logger }): Router {
+export function importRoutes(deps: { database: Database; logger: Logger; policy: Policy }): Router {
   const router = Router();
 
   router.post('/:kind', requireRole('soc_analyst', 'patch_operator'), async (req, res) => {
@@ -82,6 +83,7 @@ export function importRoutes(deps: { database: Database; logger: Logger }): Rout
           scoreDate: query.data.scoreDate,
         },
         deps.logger,
+        deps.policy,
       );
       res.json(result);
     } finally {
