@@ -10,6 +10,7 @@ import { authenticate } from './auth.js';
 import { ProblemError, problemHandler } from './problem.js';
 import { auditRoutes, keyRoutes } from './routes/admin.js';
 import { exceptionRoutes } from './routes/exceptions.js';
+import { findingRoutes } from './routes/findings.js';
 import { importRoutes } from './routes/imports.js';
 import { incidentRoutes } from './routes/incidents.js';
 import type { WorkflowGateway } from './workflow-gateway.js';
@@ -54,6 +55,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use('/api/incidents', incidentRoutes(deps));
   app.use('/api/exceptions', exceptionRoutes(deps));
+  app.use('/api/findings', findingRoutes(deps));
   app.use('/api/keys', keyRoutes(deps.database));
   app.use('/api/audit', auditRoutes(deps.database));
 

@@ -1,5 +1,6 @@
 /** Request bodies and query strings of the API, as zod schemas; the types come from them. */
 import { z } from 'zod';
+import { decodeRankCursor } from './rank-cursor.js';
 
 export const cveId = z
   .string({ error: 'must be a CVE id string such as "CVE-2024-3400"' })
@@ -62,3 +63,52 @@ export const createKeyBody = z
     { error: 'must be a JSON object' },
   )
   .strict();
+
+/** One value or a repeated query parameter, as the simple query parser gives it, as a list. */
+const oneOrMany = z
+  .union([z.string(), z.array(z.string())], { error: 'must be a string' })
+  .transform((value) => (Array.isArray(value) ? value : [value]));
+
+const booleanFlag = z
+  .enum(['true', 'false'], { error: 'must be true or false' })
+  .transform((value) => value === 'true');
+
+/** Asset tag keys: letters, digits, `_` and `-`, as the CMDB tags use them. */
+const TAG = /^([A-Za-z][A-Za-z0-9_-]{0,63}):(.+)$/;
+
+export const prioritizedFindingsQuery = z.object({
+  tag: oneOrMany
+    .pipe(z.array(z.string().regex(TAG, 'must be key:value on an asset tag, such as site:berlin or criticality:1')))
+    .transform((tags) =>
+      tags.map((tag) => {
+        const [, key = '', value = ''] = TAG.exec(tag) ?? [];
+        return { key, value };
+      }),
+    )
+    .optional(),
+  priority: oneOrMany
+    .transform((values) => values.flatMap((value) => value.split(',')).map((value) => value.trim().toUpperCase()))
+    .pipe(z.array(z.enum(['P1', 'P2', 'P3', 'P4'], { error: 'must be P1, P2, P3 or P4; repeat the parameter or separate values with commas' })))
+    .optional(),
+  kev: booleanFlag.optional(),
+  slaBreached: booleanFlag.optional(),
+  limit: z.coerce
+    .number({ error: 'must be a whole number from 1 to 500' })
+    .int('must be a whole number from 1 to 500')
+    .min(1, 'must be at least 1')
+    .max(500, 'must be at most 500')
+    .default(50),
+  cursor: z
+    .string({ error: 'must be the nextCursor of an earlier page' })
+    .transform((value, context) => {
+      const position = decodeRankCursor(value);
+      if (position === null) {
+        context.issues.push({ code: 'custom', input: value, message: 'is not a cursor from this route: pass the nextCursor of an earlier page unchanged' });
+        return z.NEVER;
+      }
+      return position;
+    })
+    .optional(),
+});
+
+export type PrioritizedFindingsQuery = z.infer<typeof prioritizedFindingsQuery>;
