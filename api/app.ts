@@ -13,6 +13,7 @@ import { exceptionRoutes } from './routes/exceptions.js';
 import { findingRoutes } from './routes/findings.js';
 import { importRoutes } from './routes/imports.js';
 import { incidentRoutes } from './routes/incidents.js';
+import { vulnerabilityRoutes } from './routes/vulnerabilities.js';
 import type { WorkflowGateway } from './workflow-gateway.js';
 
 export interface AppDeps {
@@ -56,6 +57,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/api/incidents', incidentRoutes(deps));
   app.use('/api/exceptions', exceptionRoutes(deps));
   app.use('/api/findings', findingRoutes(deps));
+  app.use('/api/vulnerabilities', vulnerabilityRoutes(deps));
   app.use('/api/keys', keyRoutes(deps.database));
   app.use('/api/audit', auditRoutes(deps.database));
 

@@ -36,8 +36,11 @@ export function registerDataCommands(program: Command): void {
     .option('--epss <file>', 'EPSS scores: official CSV (plain or gzip) or the semicolon variant')
     .option('--epss-date <YYYY-MM-DD>', 'score date for an EPSS file that states none')
     .option('--nvd <path>', 'NVD CVE API 2.0 response or cve object; a folder imports each .json file, one transaction per file')
-    .action(async (options: { kev?: string; epss?: string; epssDate?: string; nvd?: string }) => {
-      if (!options.kev && !options.epss && !options.nvd) throw new CliError('Nothing to import: give --kev, --epss or --nvd.');
+    .option('--attack <file>', 'ATT&CK mappings of CVEs: CTID attack_to_cve CSV or a Mappings Explorer KEV JSON file')
+    .action(async (options: { kev?: string; epss?: string; epssDate?: string; nvd?: string; attack?: string }) => {
+      if (!options.kev && !options.epss && !options.nvd && !options.attack) {
+        throw new CliError('Nothing to import: give --kev, --epss, --nvd or --attack.');
+      }
       const api = new ApiClient();
       if (options.kev) report(await api.upload<ImportAnswer>('/api/imports/kev', options.kev));
       if (options.epss) {
@@ -47,6 +50,7 @@ export function registerDataCommands(program: Command): void {
       if (options.nvd) {
         for (const file of nvdFiles(options.nvd)) report(await api.upload<ImportAnswer>('/api/imports/nvd', file));
       }
+      if (options.attack) report(await api.upload<ImportAnswer>('/api/imports/attack', options.attack));
     });
 
   const findings = program.command('findings').description('scanner findings');
