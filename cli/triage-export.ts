@@ -26,7 +26,7 @@ export interface TriageExportOptions {
   format: TriageFormat;
   /** Priorities to include, such as `['P1', 'P2']`; all when empty. */
   priorities: readonly string[];
-  /** Most findings to write; all when absent. */
+  /** Maximum number of findings to write; all when absent. */
   limit?: number | undefined;
   /** Findings per request, at most 500 (the route's maximum). Default 500. */
   pageSize?: number;
@@ -55,10 +55,10 @@ export async function exportTriage(options: TriageExportOptions): Promise<number
   const written = new Set<number>();
   let cursor: string | null = null;
   do {
-    const wanted = options.limit === undefined ? pageSize : Math.min(pageSize, options.limit - written.size);
-    if (wanted <= 0) break;
+    const requested = options.limit === undefined ? pageSize : Math.min(pageSize, options.limit - written.size);
+    if (requested <= 0) break;
 
-    const params: Record<string, string> = { limit: String(wanted) };
+    const params: Record<string, string> = { limit: String(requested) };
     if (options.priorities.length > 0) params.priority = options.priorities.join(',');
     if (cursor !== null) params.cursor = cursor;
     const page = await options.fetchPage(params);
@@ -74,7 +74,7 @@ export async function exportTriage(options: TriageExportOptions): Promise<number
   return written.size;
 }
 
-/** The cells of one row, in `HEADER` order. */
+/** Returns the cells of one row, in `HEADER` order. */
 export function triageCells(finding: TriageFinding): string[] {
   const cves = finding.cves.length > 0 ? ` [${finding.cves.join(', ')}]` : '';
   return [
