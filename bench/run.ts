@@ -6,10 +6,12 @@
 import { benchEpss } from './epss.bench.js';
 import { printResults, type BenchResult } from './harness.js';
 import { benchNessus } from './nessus.bench.js';
+import { benchPrioritized } from './prioritized.bench.js';
 
 const benches: Record<string, () => Promise<BenchResult[]>> = {
   epss: async () => [await benchEpss()],
   nessus: benchNessus,
+  prioritized: benchPrioritized,
 };
 
 const wanted = process.argv.slice(2);
