@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { importFile, type ImportResult } from '../api/import-service.js';
 import { readFeedCursor, writeFeedCursor } from '../db/feed-cursors.js';
+import { rescoreFindings } from '../db/finding-scores.js';
 import { FeedFetchError } from '../domain/errors.js';
 import { parseDuration } from '../domain/sla.js';
 import { fetchFeed } from '../integrations/intel/fetch-feed.js';
@@ -38,9 +39,10 @@ export function intelActivities(
     syncNvd: (input) => failPermanentErrors(() => syncNvd(deps, input)),
 
     async rescoreOpenFindings() {
-      // TODO: call rescoreFindings(database, policy) from db/finding-scores.ts once it is
-      // committed. Until then nothing is rescored and the step reports zero findings.
-      return { findings: 0 };
+      // Each import already rescored what it changed. This full pass also picks up
+      // mitigations and asset tags edited since, which no import covers.
+      const result = await rescoreFindings(deps.database, deps.policy);
+      return { findings: result.scored };
     },
 
     openIncidentsForNewKev: (input) => newKevIncidents(deps, input.cves),
@@ -95,7 +97,7 @@ async function importFeed(
     const feed = await fetchFeed({ url, signal: context.cancellationSignal });
     try {
       deps.logger.info('feed downloaded', { kind, file: feed.fileName, bytes: feed.bytes });
-      return await importFile(deps.database, kind, { path: feed.path, fileName: feed.fileName, importedBy: input.importedBy }, deps.logger);
+      return await importFile(deps.database, kind, { path: feed.path, fileName: feed.fileName, importedBy: input.importedBy }, deps.logger, deps.policy);
     } finally {
       await feed.cleanup();
     }
@@ -156,7 +158,7 @@ async function importWindow(
     const path = join(scratch, fileName);
     await writeFile(path, page.body);
 
-    await importFile(deps.database, 'nvd', { path, fileName, importedBy: input.importedBy }, deps.logger);
+    await importFile(deps.database, 'nvd', { path, fileName, importedBy: input.importedBy }, deps.logger, deps.policy);
     await rm(path, { force: true });
     result.pages += 1;
     result.records += page.records.length;
