@@ -35,8 +35,9 @@ describe('embedded stack', () => {
       TEMPORAL_PORT: String(await freePort()),
       TEMPORAL_UI_PORT: String(await freePort()),
       PATCHWARDEN_URL: `http://127.0.0.1:${port}`,
-      PATCHWARDEN_API_KEY: '',
     };
+    // Unset, not empty: the CLI rejects an empty key rather than fall back to the admin key.
+    delete env.PATCHWARDEN_API_KEY;
     stack = spawn(process.execPath, [cli, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     stack.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     stack.stderr?.on('data', () => undefined);
