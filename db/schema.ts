@@ -120,6 +120,61 @@ export const epssFiles = pgTable('epss_files', {
   importedAt: createdAt('imported_at'),
 });
 
+/**
+ * CISA's SSVC decision points and KEV listing from the ADP container of a CVE JSON 5
+ * record (Vulnrichment), one row per CVE. Values are kept as CISA wrote them
+ * (`active` and `Active` both occur).
+ */
+export const vulnerabilitySsvc = pgTable('vulnerability_ssvc', {
+  cve: text('cve').primaryKey(),
+  exploitation: text('exploitation'),
+  automatable: text('automatable'),
+  technicalImpact: text('technical_impact'),
+  /** SSVC version, such as `2.0.3`. */
+  ssvcVersion: text('ssvc_version'),
+  /** Such as `CISA Coordinator`. */
+  ssvcRole: text('ssvc_role'),
+  assessedAt: stamp('assessed_at'),
+  kevDateAdded: date('kev_date_added'),
+  kevReference: text('kev_reference'),
+  /** Every CVSS metric of the record's CNA and ADP containers (`Cve5Metric[]`). */
+  metrics: jsonb('metrics').notNull(),
+  /** `dateUpdated` of the CVE record. */
+  recordUpdatedAt: stamp('record_updated_at'),
+  /** File the row came from. */
+  source: text('source').notNull(),
+  updatedAt: stamp('updated_at').notNull().defaultNow(),
+});
+
+/** Advisories in the OSV format (GHSA, PYSEC, GO, RHSA, ...), one row per advisory id. */
+export const osvAdvisories = pgTable(
+  'osv_advisories',
+  {
+    id: text('id').primaryKey(),
+    modified: stamp('modified').notNull(),
+    published: stamp('published'),
+    withdrawn: stamp('withdrawn'),
+    summary: text('summary').notNull(),
+    aliases: text('aliases').array().notNull(),
+    /** CVE ids among the advisory's id, aliases and upstream ids. */
+    cves: text('cves').array().notNull(),
+    /** Affected packages with their ranges and versions (`OsvAffected[]`). */
+    affected: jsonb('affected').notNull(),
+    /** CVSS vectors or other ratings (`OsvSeverity[]`). */
+    severity: jsonb('severity').notNull(),
+    source: text('source').notNull(),
+    updatedAt: stamp('updated_at').notNull().defaultNow(),
+  },
+  (t) => [index('osv_advisories_cves_idx').using('gin', t.cves)],
+);
+
+/** Where an incremental feed sync (the NVD CVE API) ended, so the next one resumes there. */
+export const feedCursors = pgTable('feed_cursors', {
+  feed: text('feed').primaryKey(),
+  syncedUntil: stamp('synced_until').notNull(),
+  updatedAt: stamp('updated_at').notNull().defaultNow(),
+});
+
 export const findings = pgTable(
   'findings',
   {
