@@ -13,19 +13,22 @@ import { appendAudit } from '../db/audit.js';
 import { cvesWrittenInTransaction } from '../db/cve-intel.js';
 import { rescoreFindings, type RescoreResult } from '../db/finding-scores.js';
 import { storeScan, type ScanStoreResult } from '../db/findings-store.js';
+import { storeCve5Records, storeOsvAdvisories } from '../db/advisory-store.js';
 import { storeAttackMappings } from '../db/attack-store.js';
 import { storeEpssDay, storeKevCatalog, storeNvdRecords } from '../db/intel-store.js';
 import { ImportFormatError } from '../domain/errors.js';
 import { readAttackMappingFile } from '../integrations/attack/read-mapping-file.js';
 import { epssCopyStream } from '../integrations/intel/epss-copy.js';
-import { readKevCatalog } from '../integrations/intel/kev.js';
+import { readCve5Record } from '../integrations/intel/cve5.js';
+import { readKevFile } from '../integrations/intel/kev-file.js';
 import { preferredCvss, readNvdRecords } from '../integrations/intel/nvd.js';
+import { readOsvFile } from '../integrations/intel/osv.js';
 import { openScannerFile } from '../integrations/scanner/open-scan.js';
 import type { Logger } from '../config/logger.js';
 import { parsePolicy } from '../config/policy.js';
 import type { FindingScoringPolicy } from '../domain/finding-score.js';
 
-export type ImportKind = 'kev' | 'epss' | 'nvd' | 'findings' | 'attack';
+export type ImportKind = 'kev' | 'epss' | 'nvd' | 'cve5' | 'osv' | 'findings' | 'attack';
 
 export interface ImportRequest {
   /** Path of the uploaded bytes on disk. */
@@ -109,9 +112,12 @@ interface StoredImport {
 async function runImport(tx: Tx, kind: ImportKind, request: ImportRequest, logger: Logger): Promise<StoredImport> {
   switch (kind) {
     case 'kev': {
-      const catalog = await readKevCatalog(request.path, { fileName: request.fileName });
+      // JSON or CSV, detected from the content.
+      const { format, catalog } = await readKevFile(request.path, { fileName: request.fileName });
       const stored = await storeKevCatalog(tx, catalog);
-      const counts = { catalogVersion: catalog.catalogVersion ?? 'unknown', ...stored };
+      const counts: Record<string, number | string> = { format, ...stored };
+      // Only the JSON form states a catalog version.
+      if (catalog.catalogVersion !== null) counts['catalogVersion'] = catalog.catalogVersion;
       return { counts, assetIds: null, cves: await cvesWrittenInTransaction(tx) };
     }
     case 'epss': {
@@ -131,6 +137,17 @@ async function runImport(tx: Tx, kind: ImportKind, request: ImportRequest, logge
       const records = await readNvdRecords(request.path, { fileName: request.fileName });
       const stored = await storeNvdRecords(tx, records.map((record) => ({ record, preferred: preferredCvss(record) })));
       return { counts: { ...stored }, assetIds: null, cves: await cvesWrittenInTransaction(tx) };
+    }
+    case 'cve5': {
+      const record = await readCve5Record(request.path, { fileName: request.fileName });
+      const stored = await storeCve5Records(tx, [record], request.fileName);
+      return { counts: { cve: record.cve, ...stored }, assetIds: null, cves: await cvesWrittenInTransaction(tx) };
+    }
+    case 'osv': {
+      // Advisories do not enter the score, so no finding needs rescoring.
+      const file = await readOsvFile(request.path, { fileName: request.fileName });
+      const stored = await storeOsvAdvisories(tx, file.advisories, request.fileName);
+      return { counts: { layout: file.layout, records: file.records, ...stored }, assetIds: [] };
     }
     case 'findings': {
       const scan = await openScannerFile(request.path, { fileName: request.fileName });

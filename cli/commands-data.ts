@@ -17,13 +17,14 @@ function report(answer: ImportAnswer): void {
   console.log(`imported ${answer.kind} ${answer.file}: ${counts}`);
 }
 
-function nvdFiles(path: string): string[] {
+/** Returns `path` itself, or the `.json` files directly inside it when it is a folder. */
+function jsonFiles(path: string, format: string): string[] {
   if (!statSync(path).isDirectory()) return [path];
   const files = readdirSync(path)
     .filter((name) => name.endsWith('.json'))
     .sort()
     .map((name) => join(path, name));
-  if (files.length === 0) throw new CliError(`no .json files found in ${path}; give an NVD JSON file or a folder of them`);
+  if (files.length === 0) throw new CliError(`no .json files found in ${path}; give ${format} JSON file or a folder of them`);
   return files;
 }
 
@@ -31,15 +32,17 @@ export function registerDataCommands(program: Command): void {
   const intel = program.command('intel').description('vulnerability intelligence feeds');
   intel
     .command('import')
-    .description('import CISA KEV, EPSS and NVD files into Patchwarden (through the API)')
-    .option('--kev <file>', 'CISA KEV catalog, JSON')
+    .description('import CISA KEV, EPSS, NVD, CVE JSON 5 and OSV files into Patchwarden (through the API)')
+    .option('--kev <file>', 'CISA KEV catalog, JSON or CSV')
     .option('--epss <file>', 'EPSS scores: official CSV (plain or gzip) or the semicolon variant')
     .option('--epss-date <YYYY-MM-DD>', 'score date for an EPSS file that states none')
     .option('--nvd <path>', 'NVD CVE API 2.0 response or cve object; a folder imports each .json file, one transaction per file')
+    .option('--cve5 <path>', 'CVE JSON 5 record (cvelistV5, CISA Vulnrichment); a folder imports each .json file')
+    .option('--osv <path>', 'OSV advisory, array of advisories or osv-scanner JSON output; a folder imports each .json file')
     .option('--attack <file>', 'ATT&CK mappings of CVEs: CTID attack_to_cve CSV or a Mappings Explorer KEV JSON file')
-    .action(async (options: { kev?: string; epss?: string; epssDate?: string; nvd?: string; attack?: string }) => {
-      if (!options.kev && !options.epss && !options.nvd && !options.attack) {
-        throw new CliError('Nothing to import: give --kev, --epss, --nvd or --attack.');
+    .action(async (options: { kev?: string; epss?: string; epssDate?: string; nvd?: string; cve5?: string; osv?: string; attack?: string }) => {
+      if (!options.kev && !options.epss && !options.nvd && !options.cve5 && !options.osv && !options.attack) {
+        throw new CliError('Nothing to import: give --kev, --epss, --nvd, --cve5, --osv or --attack.');
       }
       const api = new ApiClient();
       if (options.kev) report(await api.upload<ImportAnswer>('/api/imports/kev', options.kev));
@@ -48,7 +51,13 @@ export function registerDataCommands(program: Command): void {
         report(await api.upload<ImportAnswer>('/api/imports/epss', options.epss, params));
       }
       if (options.nvd) {
-        for (const file of nvdFiles(options.nvd)) report(await api.upload<ImportAnswer>('/api/imports/nvd', file));
+        for (const file of jsonFiles(options.nvd, 'an NVD')) report(await api.upload<ImportAnswer>('/api/imports/nvd', file));
+      }
+      if (options.cve5) {
+        for (const file of jsonFiles(options.cve5, 'a CVE JSON 5')) report(await api.upload<ImportAnswer>('/api/imports/cve5', file));
+      }
+      if (options.osv) {
+        for (const file of jsonFiles(options.osv, 'an OSV')) report(await api.upload<ImportAnswer>('/api/imports/osv', file));
       }
       if (options.attack) report(await api.upload<ImportAnswer>('/api/imports/attack', options.attack));
     });
