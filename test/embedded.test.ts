@@ -66,6 +66,11 @@ describe('embedded stack', () => {
     expect(key.mode & 0o777).toBe(0o600);
   });
 
+  it('says the intel refresh is off', () => {
+    // The default policy names no feed, so start schedules no refresh and fetches nothing.
+    expect(output).toContain('Intel refresh: off');
+  });
+
   it('runs an import and an incident to completed', async () => {
     const imported = await patchwarden('findings', 'import', sharedDataPath('scanners/nessus/ruby-nessus_example_v2.nessus'));
     expect(imported.stdout).toContain('hosts=2');

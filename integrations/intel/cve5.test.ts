@@ -18,7 +18,7 @@ describe('readCve5Record', () => {
 
     const records = await Promise.all(names.map((name) => readCve5Record(cve5Path(name))));
 
-    // 8 files: `ls ../shared/data/intel/cve5/*.json | wc -l`; each holds SSVC in its CISA ADP container.
+    // 8 files: `ls ../shared/data/intel/cve5/*.json | wc -l`; each has SSVC in its CISA ADP container.
     expect(records).toHaveLength(8);
     expect(records.filter((record) => record.ssvc !== null)).toHaveLength(8);
   });

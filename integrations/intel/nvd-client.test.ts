@@ -8,7 +8,7 @@ import { MAX_WINDOW_DAYS, type NvdClock, NvdClient, modificationWindows, nvdDate
 const NVD_FOLDERS = [sharedDataPath('intel', 'nvd'), sharedDataPath('intel', 'nvd', 'fkie-cad')];
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** A clock whose sleep moves time forward at once, so rate-limit and back-off waits take no real time. */
+/** Returns a clock whose sleep moves time forward at once, so rate-limit and back-off waits take no real time. */
 function fakeClock(start = Date.parse('2026-07-01T00:00:00Z')): NvdClock & { sleeps: number[]; time: number } {
   const clock = {
     time: start,
