@@ -148,6 +148,23 @@ describe('POST /api/incidents', () => {
     expect(await incidentRows()).toBe(1);
   });
 
+  it('lists incidents by status', async () => {
+    const open = await api.send('GET', '/api/incidents?status=open');
+    const closed = await api.send('GET', '/api/incidents?status=closed');
+    const enriching = await api.send('GET', '/api/incidents?status=enriching');
+
+    expect(open.body.incidents.map((incident: { ticketId: string }) => incident.ticketId)).toEqual(['SEC-101']);
+    expect(closed.body.incidents).toEqual([]);
+    expect(enriching.body.incidents).toHaveLength(1);
+  });
+
+  it('rejects an unknown status filter', async () => {
+    const response = await api.send('GET', '/api/incidents?status=done');
+
+    expect(response.status).toBe(400);
+    expect(response.body.errors[0].path).toBe('status');
+  });
+
   it('answers unknown routes with problem+json', async () => {
     const response = await api.send('GET', '/api/nothing-here');
 

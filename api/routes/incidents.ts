@@ -7,7 +7,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Policy } from '../../config/policy.js';
 import type { Database } from '../../db/client.js';
 import { findIncidentByTicket, appendIncidentCves, listIncidents, loadIncidentDetail, type IncidentRow } from '../../db/incidents.js';
-import { TERMINAL_PHASES } from '../../domain/incident.js';
+import { PHASES, TERMINAL_PHASES } from '../../domain/incident.js';
 import { principalOf, requireRole } from '../auth.js';
 import { createIncident } from '../incident-service.js';
 import { ProblemError, invalidRequest } from '../problem.js';
@@ -54,20 +54,15 @@ export function incidentRoutes(deps: IncidentRouteDeps): Router {
     if (!parsed.success) throw invalidRequest(parsed.error, 'query string');
     const { status, limit } = parsed.data;
 
-    const rows = await listIncidents(deps.database, { limit: 10_000 });
-    const filtered = rows.filter((row) => {
-      if (!status) return true;
-      if (status === 'open') return !TERMINAL_PHASES.includes(row.phase);
-      if (status === 'closed') return TERMINAL_PHASES.includes(row.phase);
-      return row.phase === status;
-    });
-    res.json({ incidents: filtered.slice(0, limit).map(({ id, ...rest }) => ({ incidentId: id, ...rest })) });
+    const phases = status === undefined ? undefined : phasesFor(status);
+    const rows = await listIncidents(deps.database, { ...(phases ? { phases } : {}), limit });
+    res.json({ incidents: rows.map(({ id, ...rest }) => ({ incidentId: id, ...rest })) });
   });
 
   router.get('/:incidentId', async (req, res) => {
     const detail = await loadIncidentDetail(deps.database, req.params.incidentId);
     if (!detail) {
-      throw new ProblemError(404, 'Not found', `No incident ${req.params.incidentId}; list them with GET /api/incidents.`);
+      throw new ProblemError(404, 'Not found', `No incident ${req.params.incidentId}; list them with GET /api/incidents (CLI: patchwarden incidents list).`);
     }
     const { id, ...rest } = detail;
     res.json({ incidentId: id, ...rest });
@@ -106,4 +101,11 @@ async function attachToExisting(
     }
   }
   return { incidentId: incident.id, workflowId: incident.workflowId, addedCves: added };
+}
+
+/** `open` and `closed` stand for the non-terminal and terminal phases. */
+function phasesFor(status: string): readonly string[] {
+  if (status === 'open') return PHASES.filter((phase) => !TERMINAL_PHASES.includes(phase));
+  if (status === 'closed') return TERMINAL_PHASES;
+  return [status];
 }
