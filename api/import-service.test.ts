@@ -115,6 +115,14 @@ describe('import service', () => {
     expect(await count(`SELECT count(*) FROM findings`)).toBe(106);
   });
 
+  it('keeps fixed versions and patch ids where the scanner states them', async () => {
+    await run('findings', sharedDataPath('scanners/nessus/dd_nessus_new.csv'));
+
+    // The parser reports 36 findings with fixed versions and 25 with patch ids in this file.
+    expect(await count(`SELECT count(*) FROM findings WHERE cardinality(fixed_versions) > 0 AND scanner = 'nessus'`)).toBeGreaterThanOrEqual(36);
+    expect(await count(`SELECT count(*) FROM findings WHERE cardinality(patch_ids) > 0`)).toBe(25);
+  });
+
   it('closes findings a later scan no longer reports and reopens returning ones', async () => {
     const original = sharedDataPath('scanners/nessus/ruby-nessus_example_v2.nessus');
     const text = await readFile(original, 'latin1');

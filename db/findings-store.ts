@@ -70,7 +70,13 @@ async function storeHostFindings(
   report: ScannedHostReport,
   seenAt: Date,
 ): Promise<{ fixed: number; reopened: number }> {
-  const rows = report.findings.map((finding) => ({ ...finding, assetId, scanner: report.scanner }));
+  const rows = report.findings.map((finding) => ({
+    ...finding,
+    fixedVersions: finding.fixedVersions ?? [],
+    patchIds: finding.patchIds ?? [],
+    assetId,
+    scanner: report.scanner,
+  }));
 
   const [reopenedRow] = await tx.query<{ count: string }>(
     `SELECT count(*) FROM findings f
@@ -83,22 +89,24 @@ async function storeHostFindings(
   await tx.query(
     `INSERT INTO findings (asset_id, scanner, item_id, port, protocol, item_name, service_name, severity,
         informational, cves, cvss3_score, cvss3_vector, cvss2_score, cvss2_vector, synopsis, solution,
-        patch_publication_date, exploit_available, status, first_seen, last_seen, fixed_at)
+        patch_publication_date, fixed_versions, patch_ids, exploit_available, status, first_seen, last_seen, fixed_at)
      SELECT r."assetId", r.scanner, r."itemId", r.port, r.protocol, r."itemName", r."serviceName", r.severity,
         r.informational, ARRAY(SELECT jsonb_array_elements_text(r.cves)), r."cvss3BaseScore", r."cvss3Vector",
         r."cvss2BaseScore", r."cvss2Vector", r.synopsis, r.solution, r."patchPublicationDate"::date,
+        ARRAY(SELECT jsonb_array_elements_text(r."fixedVersions")), ARRAY(SELECT jsonb_array_elements_text(r."patchIds")),
         r."exploitAvailable", 'open', $2, $2, NULL
      FROM jsonb_to_recordset($1::jsonb) AS r("assetId" text, scanner text, "itemId" text, port int,
         protocol text, "itemName" text, "serviceName" text, severity smallint, informational boolean,
         cves jsonb, "cvss3BaseScore" real, "cvss3Vector" text, "cvss2BaseScore" real, "cvss2Vector" text,
-        synopsis text, solution text, "patchPublicationDate" text, "exploitAvailable" boolean)
+        synopsis text, solution text, "patchPublicationDate" text, "fixedVersions" jsonb, "patchIds" jsonb,
+        "exploitAvailable" boolean)
      ON CONFLICT (asset_id, scanner, item_id, port, protocol) DO UPDATE SET
         item_name = excluded.item_name, service_name = excluded.service_name, severity = excluded.severity,
         informational = excluded.informational, cves = excluded.cves, cvss3_score = excluded.cvss3_score,
         cvss3_vector = excluded.cvss3_vector, cvss2_score = excluded.cvss2_score,
         cvss2_vector = excluded.cvss2_vector, synopsis = excluded.synopsis, solution = excluded.solution,
-        patch_publication_date = excluded.patch_publication_date,
-        exploit_available = excluded.exploit_available, status = 'open', fixed_at = NULL,
+        patch_publication_date = excluded.patch_publication_date, fixed_versions = excluded.fixed_versions,
+        patch_ids = excluded.patch_ids, exploit_available = excluded.exploit_available, status = 'open', fixed_at = NULL,
         last_seen = greatest(findings.last_seen, excluded.last_seen)`,
     [JSON.stringify(rows), seenAt],
   );

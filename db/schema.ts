@@ -5,6 +5,7 @@
  * partitions and the audit log's append-only trigger).
  */
 
+import { sql } from 'drizzle-orm';
 import {
   bigint,
   bigserial,
@@ -198,6 +199,10 @@ export const findings = pgTable(
     synopsis: text('synopsis'),
     solution: text('solution'),
     patchPublicationDate: date('patch_publication_date'),
+    /** Versions that fix the item, as the scanner states them (empty when it states none). */
+    fixedVersions: text('fixed_versions').array().notNull().default(sql`'{}'::text[]`),
+    /** Vendor patch or advisory ids (KB numbers, RHSA ids, ...), as the scanner states them. */
+    patchIds: text('patch_ids').array().notNull().default(sql`'{}'::text[]`),
     exploitAvailable: boolean('exploit_available').notNull().default(false),
     status: text('status').$type<'open' | 'fixed'>().notNull().default('open'),
     firstSeen: createdAt('first_seen'),
