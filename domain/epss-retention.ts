@@ -1,7 +1,7 @@
 /**
- * Which EPSS days to keep: every day within the daily window of the newest day,
- * and one day per ISO week before it (the newest day that week), so a year of
- * history costs about 90 + 40 partitions instead of 365 while trends stay visible.
+ * EPSS retention: every day within the daily window of the newest day is kept, and
+ * before it one day per ISO week (the newest day that week). A year of history then
+ * costs about 90 + 40 partitions instead of 365, and trends stay visible.
  */
 
 /** Returns the Monday (UTC) of the ISO week a `YYYY-MM-DD` day falls in. */

@@ -1,5 +1,5 @@
 /**
- * A repeated ticket that names new CVEs: the API answers 200 with the same ids and
+ * A repeated ticket that names new CVEs: the API returns 200 with the same ids and
  * sends the new CVEs to the running workflow's `addCves` update, whose hosts are
  * then scoped and remediated too. Real dev server, Postgres and Nessus files.
  */

@@ -41,7 +41,7 @@ export function incidentRoutes(deps: IncidentRouteDeps): Router {
       const created = await createIncident(deps, body, principal.name);
       res.status(202).location(`/api/incidents/${created.incidentId}`).json(created);
     } catch (error) {
-      // A concurrent request for the same ticket won the insert; answer as a repeat.
+      // A concurrent request for the same ticket won the insert, so respond as to a repeat.
       if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
       const winner = await findIncidentByTicket(deps.database, body.source, body.ticketId);
       if (!winner) throw error;
