@@ -3,23 +3,18 @@
  * sends the new CVEs to the running workflow's `addCves` update, whose hosts are
  * then scoped and remediated too. Real dev server, Postgres and Nessus files.
  */
-import type { Server } from 'node:http';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../api/app.js';
 import { importFile } from '../api/import-service.js';
-import { temporalGateway } from '../api/workflow-gateway.js';
 import { createLogger } from '../config/logger.js';
 import { parsePolicy } from '../config/policy.js';
 import { createApiKey } from '../db/keys.js';
-import { labIntegrations } from '../integrations/registry.js';
-import { createWorker } from '../workers/worker.js';
 import type { DevServer } from '../workers/dev-server.js';
 import { startTestTemporal } from './dev-temporal.js';
 import { TestApi } from './http.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
 import { sharedDataPath } from './shared-data.js';
+import { startTestApi, startTestWorker, type TestApiServer, type TestWorker } from './stack-harness.js';
 
 // Installs take 2 s one host at a time, so the first wave is still running when
 // the ticket is repeated with a new CVE.
@@ -33,12 +28,9 @@ const ticket = { source: 'jira', ticketId: 'SEC-7', title: 'Weak SSH on the qa3 
 describe('repeated ticket with new CVEs', () => {
   let testDb: TestDatabase;
   let temporal: DevServer;
-  let workerConnection: NativeConnection;
-  let worker: Worker;
-  let running: Promise<void>;
-  let connection: Connection;
+  let worker: TestWorker;
+  let apiServer: TestApiServer;
   let client: Client;
-  let server: Server;
   let api: TestApi;
 
   beforeAll(async () => {
@@ -49,34 +41,16 @@ describe('repeated ticket with new CVEs', () => {
       await importFile(testDb.database, 'findings', { path: sharedDataPath('scanners/nessus', file), fileName: file, importedBy: 'test' }, logger);
     }
 
-    workerConnection = await NativeConnection.connect({ address: temporal.address });
-    worker = await createWorker({
-      connection: workerConnection,
-      namespace: 'default',
-      database: testDb.database,
-      policy,
-      integrations: labIntegrations(testDb.database, policy.lab),
-      logger,
-    });
-    running = worker.run();
-
-    connection = await Connection.connect({ address: temporal.address });
-    client = new Client({ connection });
-    const app = createApp({ database: testDb.database, workflows: temporalGateway(client), policy, logger });
-    server = await new Promise<Server>((resolve) => {
-      const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-    });
-    const address = server.address();
+    worker = await startTestWorker({ address: temporal.address, database: testDb.database, policy });
+    apiServer = await startTestApi({ address: temporal.address, database: testDb.database, policy });
+    client = apiServer.client;
     const analyst = await createApiKey(testDb.database, { principal: 'alice', roles: ['soc_analyst'], createdBy: 'test' });
-    api = new TestApi(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`, analyst.key);
+    api = new TestApi(apiServer.url, analyst.key);
   });
 
   afterAll(async () => {
-    server?.close();
-    if (worker?.getState() === 'RUNNING') worker.shutdown();
-    await running;
-    await workerConnection?.close();
-    await connection?.close();
+    await apiServer?.stop();
+    await worker?.stop();
     await temporal?.stop();
     await testDb?.drop();
   });

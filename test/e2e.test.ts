@@ -6,26 +6,20 @@
 import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../api/app.js';
-import { temporalGateway } from '../api/workflow-gateway.js';
-import { createLogger } from '../config/logger.js';
 import { parsePolicy } from '../config/policy.js';
 import { createApiKey } from '../db/keys.js';
-import { labIntegrations } from '../integrations/registry.js';
 import { phaseSearchAttribute } from '../workflows/definitions.js';
 import { findTemporalCli } from '../workers/temporal-cli.js';
-import { createWorker } from '../workers/worker.js';
 import type { DevServer } from '../workers/dev-server.js';
 import { startTestTemporal } from './dev-temporal.js';
 import { TestApi } from './http.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
 import { sharedDataPath } from './shared-data.js';
+import { startTestApi, startTestWorker, type TestApiServer, type TestWorker } from './stack-harness.js';
 
 const run = promisify(execFile);
 
@@ -60,12 +54,9 @@ const policy = parsePolicy({
 describe('emergency patch end to end', () => {
   let testDb: TestDatabase;
   let temporal: DevServer;
-  let workerConnection: NativeConnection;
-  let worker: Worker;
-  let running: Promise<void>;
-  let clientConnection: Connection;
+  let worker: TestWorker;
+  let apiServer: TestApiServer;
   let client: Client;
-  let server: Server;
   let api: TestApi;
   let analystKey: string;
   let approverKey: string;
@@ -73,40 +64,19 @@ describe('emergency patch end to end', () => {
   beforeAll(async () => {
     testDb = await createTestDatabase();
     temporal = await startTestTemporal();
-    const logger = createLogger({ silent: true });
-
-    workerConnection = await NativeConnection.connect({ address: temporal.address });
-    worker = await createWorker({
-      connection: workerConnection,
-      namespace: 'default',
-      database: testDb.database,
-      policy,
-      integrations: labIntegrations(testDb.database, policy.lab),
-      logger,
-    });
-    running = worker.run();
-
-    clientConnection = await Connection.connect({ address: temporal.address });
-    client = new Client({ connection: clientConnection });
-    const app = createApp({ database: testDb.database, workflows: temporalGateway(client), policy, logger });
-    server = await new Promise<Server>((resolve) => {
-      const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-    });
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : 0;
+    worker = await startTestWorker({ address: temporal.address, database: testDb.database, policy });
+    apiServer = await startTestApi({ address: temporal.address, database: testDb.database, policy });
+    client = apiServer.client;
 
     // The analyst also holds the approver role, so segregation of duties is what stops her.
     analystKey = (await createApiKey(testDb.database, { principal: 'alice', roles: ['soc_analyst', 'approver'], createdBy: 'test' })).key;
     approverKey = (await createApiKey(testDb.database, { principal: 'bob', roles: ['approver'], createdBy: 'test' })).key;
-    api = new TestApi(`http://127.0.0.1:${port}`, analystKey);
+    api = new TestApi(apiServer.url, analystKey);
   });
 
   afterAll(async () => {
-    server?.close();
-    if (worker?.getState() === 'RUNNING') worker.shutdown();
-    await running;
-    await workerConnection?.close();
-    await clientConnection?.close();
+    await apiServer?.stop();
+    await worker?.stop();
     await temporal?.stop();
     await testDb?.drop();
   });

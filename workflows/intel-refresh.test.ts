@@ -8,20 +8,18 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection, ScheduleNotFoundError } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importFile } from '../api/import-service.js';
 import { createLogger } from '../config/logger.js';
 import { parsePolicy, type Policy } from '../config/policy.js';
 import { writeFeedCursor } from '../db/feed-cursors.js';
-import { labIntegrations } from '../integrations/registry.js';
 import { startTestTemporal } from '../test/dev-temporal.js';
 import { type FeedServer, loadNvdCves, nvdApi, startFeedServer, staticFiles } from '../test/feed-server.js';
 import { createTestDatabase, type TestDatabase } from '../test/postgres.js';
 import { sharedDataPath } from '../test/shared-data.js';
 import type { DevServer } from '../workers/dev-server.js';
 import { intelRefreshInput, syncIntelRefreshSchedule } from '../workers/intel-schedule.js';
-import { createWorker } from '../workers/worker.js';
+import { startTestWorker, type TestWorker } from '../test/stack-harness.js';
 import { TASK_QUEUE } from './definitions.js';
 import { INTEL_REFRESH_SCHEDULE_ID, type IntelRefreshInput, type IntelRefreshResult } from './intel-definitions.js';
 
@@ -42,9 +40,7 @@ describe('intelRefresh', () => {
   let feeds: FeedServer;
   let nvdCves: { id: string; lastModified: string }[];
   let policy: Policy;
-  let workerConnection: NativeConnection;
-  let worker: Worker;
-  let running: Promise<void>;
+  let worker: TestWorker;
   let clientConnection: Connection;
   let client: Client;
   let scratch: string;
@@ -72,26 +68,14 @@ describe('intelRefresh', () => {
     await seedFindingsAndOlderKev(testDb, scratch);
     await writeFeedCursor(testDb.database, 'nvd', NVD_CURSOR);
 
-    workerConnection = await NativeConnection.connect({ address: temporal.address });
-    worker = await createWorker({
-      connection: workerConnection,
-      namespace: 'default',
-      database: testDb.database,
-      policy,
-      integrations: labIntegrations(testDb.database, policy.lab),
-      logger,
-      nvdApiKey: NVD_KEY,
-    });
-    running = worker.run();
+    worker = await startTestWorker({ address: temporal.address, database: testDb.database, policy, extra: { nvdApiKey: NVD_KEY } });
 
     clientConnection = await Connection.connect({ address: temporal.address });
     client = new Client({ connection: clientConnection });
   });
 
   afterAll(async () => {
-    if (worker?.getState() === 'RUNNING') worker.shutdown();
-    await running;
-    await workerConnection?.close();
+    await worker?.stop();
     await clientConnection?.close();
     await temporal?.stop();
     await feeds?.close();
