@@ -85,13 +85,20 @@ export async function importFile(
   const started = Date.now();
   logger.info('import started', { kind, file: request.fileName, sha256, importedBy: request.importedBy });
 
-  const counts = await database.transaction(async (tx) => {
-    const { counts: stored, assetIds, cves } = await runImport(tx, kind, request, logger);
-    const rescored = await rescoreFindings(tx, scoring, { ...(assetIds === null ? {} : { assetIds }), ...(cves === undefined ? {} : { cves }) });
-    const result = { ...stored, ...rescoreCounts(rescored) };
-    await recordImport(tx, kind, request, sha256, result);
-    return result;
-  });
+  let counts: Record<string, number | string>;
+  try {
+    counts = await database.transaction(async (tx) => {
+      const { counts: stored, assetIds, cves } = await runImport(tx, kind, request, logger);
+      const rescored = await rescoreFindings(tx, scoring, { ...(assetIds === null ? {} : { assetIds }), ...(cves === undefined ? {} : { cves }) });
+      const result = { ...stored, ...rescoreCounts(rescored) };
+      await recordImport(tx, kind, request, sha256, result);
+      return result;
+    });
+  } catch (error) {
+    // The transaction rolled back, so nothing of this file is stored.
+    logger.warn('import rejected, nothing stored', { kind, file: request.fileName, importedBy: request.importedBy, error: (error as Error).message });
+    throw error;
+  }
 
   logger.info('import finished', { kind, file: request.fileName, ms: Date.now() - started, ...counts });
   return { kind, file: request.fileName, sha256, counts };
