@@ -40,10 +40,28 @@ export function parseJsonDocument(text: string, file: string): JsonDocument {
   } catch (error) {
     if (!(error instanceof SyntaxError)) throw error;
 
-    const position = /at position (\d+)/.exec(error.message)?.[1];
-    const line = position === undefined ? lineAt(body, body.length) : lineAt(body, Number(position));
-    throw new ImportFormatError(file, line, `invalid JSON: ${error.message}`);
+    throw new ImportFormatError(file, syntaxErrorLine(body, error.message), `invalid JSON: ${error.message}`);
   }
+}
+
+/**
+ * Finds the line of a JSON.parse error. V8 gives "at position N" for some errors.
+ * For an unexpected token it quotes the text around it instead
+ * (`Unexpected token 'x', "...b": x}" is not valid JSON`), so the line is found by
+ * locating that text and the token's first occurrence in it. A token character that
+ * also occurs earlier in the quoted text can point a line too early.
+ */
+function syntaxErrorLine(body: string, message: string): number {
+  const position = /at position (\d+)/.exec(message)?.[1];
+  if (position !== undefined) return lineAt(body, Number(position));
+
+  const quoted = /"(?:\.\.\.)?([\s\S]+?)"(?:\.\.\.)? is not valid JSON/.exec(message)?.[1];
+  const contextOffset = quoted === undefined ? -1 : body.indexOf(quoted);
+  if (contextOffset === -1) return lineAt(body, body.length);
+
+  const token = /Unexpected token '([\s\S])'/.exec(message)?.[1];
+  const tokenOffset = token === undefined ? -1 : quoted!.indexOf(token);
+  return lineAt(body, contextOffset + Math.max(tokenOffset, 0));
 }
 
 /** 1-based line of a character offset. */
