@@ -5,7 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { DefaultLogger, NativeConnection, Runtime, Worker, makeTelemetryFilterString, type LogLevel } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, makeTelemetryFilterString, type LogLevel } from '@temporalio/worker';
+import type { Logger as SdkLogger } from '@temporalio/common';
 import type { Logger } from '../config/logger.js';
 import type { Policy } from '../config/policy.js';
 import type { Database } from '../db/client.js';
@@ -54,12 +55,28 @@ export interface WorkerDeps {
   nvdApiKey?: string | undefined;
 }
 
+/**
+ * Routes webpack's bundling output to debug level: at info it is one multi-kilobyte
+ * log line per start. Warnings and errors keep their level.
+ */
+function bundlerLogger(logger: Logger): SdkLogger {
+  return {
+    trace: () => undefined,
+    debug: (message, meta) => logger.debug(message, meta ?? {}),
+    info: (message, meta) => logger.debug(message, meta ?? {}),
+    warn: (message, meta) => logger.warn(message, meta ?? {}),
+    error: (message, meta) => logger.error(message, meta ?? {}),
+    log: (level, message, meta) => logger.debug(`${level}: ${message}`, meta ?? {}),
+  };
+}
+
 export async function createWorker(deps: WorkerDeps): Promise<Worker> {
+  const workflowBundle = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: bundlerLogger(deps.logger) });
   return Worker.create({
     connection: deps.connection,
     namespace: deps.namespace,
     taskQueue: deps.taskQueue ?? TASK_QUEUE,
-    workflowsPath: workflowsPath(),
+    workflowBundle,
     activities: createActivities(deps),
     maxConcurrentActivityTaskExecutions: 20,
   });
