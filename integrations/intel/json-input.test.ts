@@ -1,15 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ImportFormatError } from '../../domain/errors.js';
+import { catchImportFormatError } from '../../test/import-errors.js';
 import { parseJsonDocument } from './json-input.js';
 
 function errorLine(text: string): number | null {
-  try {
-    parseJsonDocument(text, 'upload.json');
-  } catch (error) {
-    if (error instanceof ImportFormatError) return error.line;
-    throw error;
-  }
-  throw new Error('expected a parse error');
+  return catchImportFormatError(() => parseJsonDocument(text, 'upload.json')).line;
 }
 
 describe('parseJsonDocument errors', () => {

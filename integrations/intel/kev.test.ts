@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ImportFormatError } from '../../domain/errors.js';
 import { sharedDataPath } from '../../test/shared-data.js';
 import { parseKevCatalog, readKevCatalog } from './kev.js';
+import { catchImportFormatError } from '../../test/import-errors.js';
 
 const catalogPath = sharedDataPath('intel', 'kev', 'known_exploited_vulnerabilities.json');
 
@@ -32,15 +33,7 @@ function catalogText(entries: Record<string, unknown>[], fields: Record<string, 
   return JSON.stringify(catalog, null, 2);
 }
 
-function formatError(action: () => unknown): ImportFormatError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof ImportFormatError) return error;
-    throw error;
-  }
-  throw new Error('expected an ImportFormatError');
-}
+const formatError = catchImportFormatError;
 
 describe('readKevCatalog', () => {
   it('reads the real catalog', async () => {

@@ -4,18 +4,11 @@ import { ImportFormatError } from '../../domain/errors.js';
 import type { CvssMetric, NvdRecord } from '../../domain/intel.js';
 import { fixturePath, sharedDataPath } from '../../test/shared-data.js';
 import { parseNvdRecords, preferredCvss, readNvdRecords } from './nvd.js';
+import { catchImportFormatError } from '../../test/import-errors.js';
 
 const nvdFolder = sharedDataPath('intel', 'nvd');
 
-function formatError(action: () => unknown): ImportFormatError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof ImportFormatError) return error;
-    throw error;
-  }
-  throw new Error('expected an ImportFormatError');
-}
+const formatError = catchImportFormatError;
 
 function bareCve(fields: Record<string, unknown> = {}): Record<string, unknown> {
   return {
