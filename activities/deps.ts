@@ -1,4 +1,4 @@
-/** What activity implementations are built from; the worker assembles it from config. */
+/** Dependencies of the activity implementations, which the worker assembles from config. */
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Logger } from '../config/logger.js';
 import type { Policy } from '../config/policy.js';

@@ -36,7 +36,9 @@ export function incidentActivities(deps: ActivityDeps): Pick<
       );
 
       const assessments: CveAssessment[] = rows.map((row) => {
-        const cvssSource: CvssSource = row.nvd_cvss !== null ? 'nvd' : row.scanner_cvss !== null ? 'scanner' : 'none';
+        let cvssSource: CvssSource = 'none';
+        if (row.nvd_cvss !== null) cvssSource = 'nvd';
+        else if (row.scanner_cvss !== null) cvssSource = 'scanner';
         return assessCve({
           cve: row.cve,
           kevDueDate: dateOnly(row.kev_due_date),
@@ -139,7 +141,8 @@ export function incidentActivities(deps: ActivityDeps): Pick<
     async closeIncident({ incidentId, outcome, summary }) {
       const [incident] = await database.query<{ source: string; ticket_id: string }>('SELECT source, ticket_id FROM incidents WHERE id = $1', [incidentId]);
       if (incident) {
-        const state = outcome === 'completed' ? 'resolved' : outcome === 'cancelled' ? 'cancelled' : 'in_progress';
+        const ticketStates: Partial<Record<typeof outcome, 'resolved' | 'cancelled'>> = { completed: 'resolved', cancelled: 'cancelled' };
+        const state = ticketStates[outcome] ?? 'in_progress';
         await deps.integrations.tickets.updateTicket({ source: incident.source, ticketId: incident.ticket_id, state, comment: summary });
       }
       await database.transaction(async (tx) => {

@@ -151,7 +151,7 @@ export interface PatchwardenActivities {
     patchId: string;
   }): Promise<{ outcome: DeployOutcome; detail: string }>;
 
-  /** Post-patch validation: the service answers and the patch shows as installed. */
+  /** Validates a host after patching: the service responds and the patch shows as installed. */
   validateHost(input: { deploymentId: string; assetId: string; patchId: string }): Promise<{ healthy: boolean; detail: string }>;
 
   /** Removes the patch a deployment installed. Idempotent on `deploymentId`. */

@@ -3,8 +3,8 @@
  * transaction, with an `imports` row and an audit row, so a failed import leaves
  * the database as it was and a finished one can be traced. The same transaction
  * rescores the open findings the file can change, so stored scores never lag
- * behind the data: the scanned hosts' findings for a scan, those naming a CVE the
- * file wrote for KEV and NVD, and every finding for EPSS.
+ * behind the data. A scan rescores its hosts' findings, KEV and NVD rescore the
+ * findings naming a CVE the file wrote, and EPSS rescores every finding.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';

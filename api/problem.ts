@@ -61,7 +61,7 @@ interface BodyParserError {
   limit?: number;
 }
 
-/** The app's last middleware: every thrown error ends here. */
+/** Returns the app's last middleware, which turns every thrown error into problem+json. */
 export function problemHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     if (error instanceof ProblemError) {

@@ -50,7 +50,7 @@ export function temporalGateway(client: Client): WorkflowGateway {
   };
 }
 
-/** The policy sections a workflow needs, copied into its input so a later policy edit never changes it. */
+/** Copies the policy sections a workflow needs into its input, so a later policy edit never changes it. */
 export function workflowPolicy(policy: Policy): EmergencyPatchInput['policy'] {
   return {
     sla: policy.sla,

@@ -4,7 +4,7 @@ import { createTestDatabase, type TestDatabase } from '../test/postgres.js';
 
 export interface BenchResult {
   name: string;
-  /** What is measured over what, e.g. "import / bare COPY". */
+  /** Label of the ratio, e.g. "import / bare COPY". */
   ratioLabel: string;
   measured: number;
   baseline: number;

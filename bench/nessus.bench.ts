@@ -30,7 +30,7 @@ async function barePass(file: string): Promise<void> {
   if (elements === 0) throw new Error(`no elements in ${file}`);
 }
 
-/** The same hosts `copies` times over, each copy with its own host names so none merge. */
+/** Writes the file's hosts `copies` times over, each copy with its own host names so none merge. */
 async function repeatHosts(file: string, copies: number, out: string): Promise<void> {
   const text = await readFile(file, 'utf8');
   const start = text.indexOf('<ReportHost');

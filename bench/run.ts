@@ -14,8 +14,8 @@ const benches: Record<string, () => Promise<BenchResult[]>> = {
   prioritized: benchPrioritized,
 };
 
-const wanted = process.argv.slice(2);
-const names = wanted.length > 0 ? wanted : Object.keys(benches);
+const requested = process.argv.slice(2);
+const names = requested.length > 0 ? requested : Object.keys(benches);
 
 for (const name of names) {
   const bench = benches[name];

@@ -1,6 +1,6 @@
 /**
  * Database connection for both modes: a pg pool when `DATABASE_URL` is set, and
- * embedded PGlite under `.data/` otherwise. The rest of the engine sees one
+ * embedded PGlite under `.data/` otherwise. The rest of the engine uses one
  * `Database` with drizzle for typed queries, raw SQL, and a transaction that can
  * bulk-load with COPY on either driver.
  */
@@ -62,8 +62,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 function openPostgres(url: string): Database {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   // An idle pooled connection that the server ends (a restart, or an admin ending
-  // sessions) emits 'error' on the pool; without a listener that crashes the process.
-  // The pool drops the connection and opens a new one on the next query.
+  // sessions) emits 'error' on the pool, and with no listener that crashes the
+  // process. The pool drops the connection and opens a new one on the next query.
   pool.on('error', (error: Error & { code?: string }) => {
     if (error.code !== '57P01') process.stderr.write(`postgres: idle connection failed: ${error.message}\n`);
   });
@@ -122,7 +122,7 @@ async function openPglite(dataDir: string): Promise<Database> {
       return result.rows as never[];
     },
     async transaction(work) {
-      // PGlite has one connection; its transaction() holds it exclusively, so
+      // PGlite has one connection; its transaction() locks it exclusively, so
       // other callers in this process wait instead of joining the transaction.
       return client.transaction(async (raw: PgliteTransaction) => {
         const tx: Tx = {

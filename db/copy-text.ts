@@ -17,7 +17,7 @@ export function copyValue(value: string | number | boolean | null): string {
   });
 }
 
-/** One COPY text line from values. */
+/** Formats values as one COPY text line. */
 export function copyLine(values: (string | number | boolean | null)[]): string {
   return values.map(copyValue).join('\t') + '\n';
 }

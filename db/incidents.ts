@@ -39,8 +39,11 @@ interface RawIncident {
 }
 
 /** `YYYY-MM-DD` from a `date` column, whichever driver parsed it. */
-export const dateOnly = (value: Date | string | null): string | null =>
-  value === null ? null : typeof value === 'string' ? value.slice(0, 10) : value.toISOString().slice(0, 10);
+export function dateOnly(value: Date | string | null): string | null {
+  if (value === null) return null;
+  if (typeof value === 'string') return value.slice(0, 10);
+  return value.toISOString().slice(0, 10);
+}
 
 const iso = (value: Date | string | null): string | null => (value === null ? null : new Date(value).toISOString());
 

@@ -169,8 +169,9 @@ function rankedPage(
  * PostgreSQL 15 then plans with the number of matching assets and hashes the
  * array, so it walks the rank index for a common tag and reads the few assets'
  * rows by the asset index for a rare one. With a subquery it picked one plan for
- * both, and each plan was slow for the other case (about 1 s for a one-asset tag
- * walking the rank index, 120 ms for a 10% tag read by assets, on 1,000,000 findings).
+ * both, and each plan was slow for the other case. Measured on 1,000,000 findings,
+ * a one-asset tag took about 1 s walking the rank index, and a tag on 10% of assets
+ * took 120 ms read by assets.
  */
 async function findTaggedAssets(database: Queryable, tags: PrioritizedFilter['tags']): Promise<string[]> {
   const params: string[] = [];

@@ -1,5 +1,5 @@
 /**
- * The engine's tables. Postgres is the system of record; Temporal holds workflow
+ * The engine's tables. Postgres is the system of record, and Temporal keeps workflow
  * state. Migrations under `db/migrations/` are generated from this file by
  * drizzle-kit, plus hand-written ones for what drizzle cannot express (the EPSS
  * partitions and the audit log's append-only trigger).
@@ -169,7 +169,7 @@ export const osvAdvisories = pgTable(
   (t) => [index('osv_advisories_cves_idx').using('gin', t.cves)],
 );
 
-/** Where an incremental feed sync (the NVD CVE API) ended, so the next one resumes there. */
+/** End point of the last incremental feed sync (the NVD CVE API), where the next one resumes. */
 export const feedCursors = pgTable('feed_cursors', {
   feed: text('feed').primaryKey(),
   syncedUntil: stamp('synced_until').notNull(),

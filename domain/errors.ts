@@ -1,5 +1,5 @@
 /**
- * Errors the engine raises on purpose. Each carries the ids a handler needs; the
+ * Errors the engine raises on purpose. Each carries the ids a handler needs. The
  * API maps them to problem+json in one place, and activities turn the permanent
  * ones into non-retryable Temporal failures whose `type` is the class name.
  */

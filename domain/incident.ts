@@ -22,7 +22,7 @@ export const TERMINAL_PHASES: readonly Phase[] = ['completed', 'cancelled', 'fai
 
 export type TicketSource = 'servicenow' | 'jira' | 'api';
 
-/** Where the CVSS score behind a priority came from. */
+/** Source of the CVSS score behind a priority. */
 export type CvssSource = 'nvd' | 'scanner' | 'none';
 
 /** One CVE of an incident after enrichment, with its priority and deadline. */
@@ -45,10 +45,10 @@ export interface CveAssessment {
   pastCisaDueDate: boolean;
 }
 
-/** What the plan does with an affected asset. */
+/** Remediation the plan chooses for an affected asset. */
 export type AssetAction = 'patch' | 'exception' | 'quarantine';
 
-/** Where an affected asset stands. */
+/** Current state of an affected asset. */
 export type AssetState =
   | 'planned'
   | 'patching'
@@ -65,7 +65,7 @@ export interface EscalationNotice {
   cve: string;
   /** Fraction of the SLA window reached; 1 means breached. */
   fraction: number;
-  /** Who is notified at this level. */
+  /** Recipient notified at this level. */
   recipient: string;
   /** When it is due, ISO 8601 UTC. */
   dueAt: string;

@@ -50,7 +50,7 @@ export interface CvssMetric {
   version: CvssVersion;
   baseScore: number;
   vector: string;
-  /** Who scored it, e.g. `nvd@nist.gov`. */
+  /** Scoring source, e.g. `nvd@nist.gov`. */
   source: string;
   /** `Primary` (NVD) or `Secondary` (a CNA). */
   type: string;

@@ -1,6 +1,6 @@
 /**
  * The integrations a worker uses, one adapter per capability. Only the lab
- * adapters exist so far; they are the default and say so in their `name`.
+ * adapters exist so far; they are the default and name themselves `lab`.
  */
 import type { Database } from '../db/client.js';
 import type { CmdbAdapter } from './cmdb/types.js';

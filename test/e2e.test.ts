@@ -68,7 +68,7 @@ describe('emergency patch end to end', () => {
     apiServer = await startTestApi({ address: temporal.address, database: testDb.database, policy });
     client = apiServer.client;
 
-    // The analyst also holds the approver role, so segregation of duties is what stops her.
+    // The analyst also has the approver role, so segregation of duties is what stops her.
     analystKey = (await createApiKey(testDb.database, { principal: 'alice', roles: ['soc_analyst', 'approver'], createdBy: 'test' })).key;
     approverKey = (await createApiKey(testDb.database, { principal: 'bob', roles: ['approver'], createdBy: 'test' })).key;
     api = new TestApi(apiServer.url, analystKey);

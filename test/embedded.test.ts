@@ -98,7 +98,7 @@ describe('embedded stack', () => {
   });
 });
 
-/** The `temporal server start-dev` child of the stack (tsx's esbuild service is a child too). */
+/** Finds the `temporal server start-dev` child of the stack (tsx's esbuild service is a child too). */
 async function findTemporalPid(parent: number): Promise<number | null> {
   const { stdout } = await run('ps', ['-o', 'pid=,args=', '--ppid', String(parent)]);
   const line = stdout.split('\n').find((entry) => entry.includes('server start-dev'));

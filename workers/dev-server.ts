@@ -1,6 +1,6 @@
 /**
  * Runs `temporal server start-dev` as a child process, with Patchwarden's search
- * attributes registered at start, and waits until its frontend answers.
+ * attributes registered at start, and waits until its frontend responds.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Connection } from '@temporalio/client';
@@ -64,7 +64,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     } catch (error) {
       if (Date.now() > deadline) {
         child.kill('SIGTERM');
-        throw new Error(`temporal dev server did not answer on ${address} within 60 s: ${(error as Error).message}`);
+        throw new Error(`temporal dev server did not respond on ${address} within 60 s (timed out): ${(error as Error).message}`);
       }
     }
   }

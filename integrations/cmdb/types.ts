@@ -1,4 +1,4 @@
-/** CMDB capability: what the organisation knows about an asset beyond scans. */
+/** CMDB capability: what the organisation records about an asset beyond scans. */
 
 export interface CmdbAssetContext {
   /** A change freeze forbids patching now; such assets go to the exception path. */

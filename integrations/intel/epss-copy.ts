@@ -24,7 +24,7 @@ export interface EpssCopyStream {
    * Number of rows written, resolved when `rows` has ended. It rejects with the
    * error that `rows` failed or was destroyed with. A consumer that stops
    * reading early destroys `rows` with an `AbortError`, and a plain `destroy()`
-   * before the end of the file rejects with an `Error` that says so.
+   * before the end of the file rejects with an `Error` naming that cause.
    */
   count: Promise<number>;
 }

@@ -45,7 +45,7 @@ export class LabFleet {
     return list.some((entry) => known.includes(entry.toLowerCase()));
   }
 
-  /** A stable id for a simulated object, the same for the same seed and inputs. */
+  /** Returns a stable id for a simulated object, the same for the same seed and inputs. */
   stableId(prefix: string, ...parts: string[]): string {
     const digest = createHash('sha256').update([this.faults.seed, ...parts].join('\u0000')).digest('hex');
     return `${prefix}-${digest.slice(0, 12)}`;
