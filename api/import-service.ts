@@ -81,16 +81,21 @@ export async function importFile(
   logger: Logger,
   scoring: FindingScoringPolicy = DEFAULT_POLICY,
 ): Promise<ImportResult> {
-  const sha256 = await sha256File(request.path);
   const started = Date.now();
-  logger.info('import started', { kind, file: request.fileName, sha256, importedBy: request.importedBy });
+  logger.info('import started', { kind, file: request.fileName, importedBy: request.importedBy });
+  // Hashing reads the file a second time; it runs while the import reads the
+  // first, so a large feed does not wait for it.
+  const hashing = sha256File(request.path);
+  hashing.catch(() => {});
 
   let counts: Record<string, number | string>;
+  let sha256 = '';
   try {
     counts = await database.transaction(async (tx) => {
       const { counts: stored, assetIds, cves } = await runImport(tx, kind, request, logger);
       const rescored = await rescoreFindings(tx, scoring, { ...(assetIds === null ? {} : { assetIds }), ...(cves === undefined ? {} : { cves }) });
       const result = { ...stored, ...rescoreCounts(rescored) };
+      sha256 = await hashing;
       await recordImport(tx, kind, request, sha256, result);
       return result;
     });
@@ -100,7 +105,7 @@ export async function importFile(
     throw error;
   }
 
-  logger.info('import finished', { kind, file: request.fileName, ms: Date.now() - started, ...counts });
+  logger.info('import finished', { kind, file: request.fileName, sha256, ms: Date.now() - started, ...counts });
   return { kind, file: request.fileName, sha256, counts };
 }
 

@@ -37,6 +37,27 @@ async function readAll(path: string, options?: EpssReadOptions): Promise<EpssSco
   return scores;
 }
 
+/** Drains a COPY stream and returns its row count. */
+async function copyAll(path: string, options?: EpssReadOptions): Promise<number> {
+  const copy = await epssCopyStream(path, options);
+  for await (const chunk of copy.rows) void chunk;
+  return copy.count;
+}
+
+/** The rows of a COPY stream, parsed back into scores. */
+async function copiedScores(path: string): Promise<EpssScore[]> {
+  const copy = await epssCopyStream(path);
+  let text = '';
+  for await (const chunk of copy.rows) text += String(chunk);
+  return text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => {
+      const [cve, epss, percentile] = line.split('\t');
+      return { cve: cve!, epss: Number(epss), percentile: Number(percentile) };
+    });
+}
+
 async function formatError(action: Promise<unknown>): Promise<ImportFormatError> {
   try {
     await action;
@@ -157,26 +178,44 @@ describe('format errors', () => {
     { name: 'extra column', content: 'CVE-1999-0001;0.1;0.2;7\n', line: 1, reason: /expected 3 columns/ },
   ];
 
-  for (const { name, content, line, reason } of cases) {
-    it(`rejects ${name}`, async () => {
-      const path = await writeTemp(`${name.replaceAll(' ', '-')}.csv`, content);
+  // The import reads through the COPY stream, the tests and tools through the
+  // row parser: both must name the same line for the same fault.
+  const readers = [
+    { reader: 'readEpssScores', read: readAll },
+    { reader: 'epssCopyStream', read: copyAll },
+  ];
 
-      const error = await formatError(readAll(path));
+  for (const { reader, read } of readers) {
+    for (const { name, content, line, reason } of cases) {
+      it(`${reader} rejects ${name}`, async () => {
+        const path = await writeTemp(`${name.replaceAll(' ', '-')}.csv`, content);
+
+        const error = await formatError(read(path));
+
+        expect(error.file).toBe(path);
+        expect(error.line).toBe(line);
+        expect(error.reason).toMatch(reason);
+      });
+    }
+
+    it(`${reader} rejects corrupt gzip data`, async () => {
+      const gzip = gzipSync(Buffer.from(`${MODEL_LINE}\ncve,epss,percentile\nCVE-1999-0001,0.1,0.2\n`));
+      const path = await writeTemp('truncated.csv.gz', gzip.subarray(0, gzip.length - 12));
+
+      const error = await formatError(read(path));
 
       expect(error.file).toBe(path);
-      expect(error.line).toBe(line);
-      expect(error.reason).toMatch(reason);
+      expect(error.reason).toMatch(/invalid gzip data/);
     });
   }
 
-  it('rejects corrupt gzip data', async () => {
-    const gzip = gzipSync(Buffer.from(`${MODEL_LINE}\ncve,epss,percentile\nCVE-1999-0001,0.1,0.2\n`));
-    const path = await writeTemp('truncated.csv.gz', gzip.subarray(0, gzip.length - 12));
+  it('epssCopyStream names the line with bytes invalid in UTF-8', async () => {
+    const path = await writeTemp('latin1.csv', Buffer.concat([Buffer.from('CVE-1999-0001;0.1;0.2\nCVE-1999-0002;0.1'), Buffer.from([0xe9]), Buffer.from(';0.2\n')]));
 
-    const error = await formatError(readAll(path));
+    const error = await formatError(copyAll(path));
 
-    expect(error.file).toBe(path);
-    expect(error.reason).toMatch(/invalid gzip data/);
+    expect(error.line).toBe(2);
+    expect(error.reason).toMatch(/invalid UTF-8/);
   });
 
   it('names the file as the caller does', async () => {
@@ -209,6 +248,37 @@ describe('epssCopyStream', () => {
 
     expect(lines).toBe(360_142);
     expect(await copy.count).toBe(360_142);
+  });
+
+  it('copies the real semicolon file with the values the row parser reads', async () => {
+    const [copied, parsed] = await Promise.all([copiedScores(semicolon), readAll(semicolon)]);
+
+    expect(copied.length).toBe(360_142);
+    expect(copied).toEqual(parsed);
+  });
+
+  it('normalises unusual rows and keeps plain ones', async () => {
+    const content = [
+      '\uFEFFCVE-1999-0001;0.1;0.2',
+      'CVE-1999-0002; 0.5 ;1e-3\r',
+      '',
+      'CVE-1999-0003;.25;1.000',
+      'CVE-2024-1234567;0;1',
+    ].join('\n');
+    const path = await writeTemp('unusual.csv', content);
+
+    expect(await copiedScores(path)).toEqual([
+      { cve: 'CVE-1999-0001', epss: 0.1, percentile: 0.2 },
+      { cve: 'CVE-1999-0002', epss: 0.5, percentile: 0.001 },
+      { cve: 'CVE-1999-0003', epss: 0.25, percentile: 1 },
+      { cve: 'CVE-2024-1234567', epss: 0, percentile: 1 },
+    ]);
+  });
+
+  it('copies a gzip file in the official layout', async () => {
+    const path = await writeTemp('official.csv.gz', gzipSync(await readFile(official)));
+
+    expect(await copiedScores(path)).toEqual(await readAll(official));
   });
 
   it('fails rows and count on a bad row', async () => {

@@ -42,13 +42,13 @@ const DECIMAL = /^(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** A non-blank line and its 1-based number in the (decompressed) file. */
-interface NumberedLine {
+export interface NumberedLine {
   text: string;
   number: number;
 }
 
 /** Layout facts found at the start of a file. */
-interface EpssLayout {
+export interface EpssLayout {
   info: EpssFileInfo;
   separator: ',' | ';';
   /** The first data line, already read while looking for the header, if any. */
@@ -65,10 +65,17 @@ interface EpssLayout {
  * @throws RangeError for an invalid `scoreDate` option.
  */
 export async function readEpssFileInfo(path: string, options: EpssReadOptions = {}): Promise<EpssFileInfo> {
+  return (await readEpssLayout(path, options)).info;
+}
+
+/**
+ * Reads the first lines of an EPSS file and returns its layout: header facts,
+ * separator and where the rows start. Throws as `readEpssFileInfo` does.
+ */
+export async function readEpssLayout(path: string, options: EpssReadOptions = {}): Promise<EpssLayout> {
   const batches = readLineBatches(path, fileNameOf(path, options));
   try {
-    const layout = await readLayout(new LineCursor(batches), fileNameOf(path, options), options);
-    return layout.info;
+    return await readLayout(new LineCursor(batches), fileNameOf(path, options), options);
   } finally {
     await batches.return(undefined);
   }
@@ -99,11 +106,11 @@ export async function* readEpssScores(path: string, options: EpssReadOptions = {
     let lastLine = layout.headerLine;
 
     if (layout.firstRow !== null) {
-      batch.push(parseRow(layout.firstRow, layout.separator, file));
+      batch.push(parseEpssRow(layout.firstRow, layout.separator, file));
     }
     for await (const lines of cursor.remaining()) {
       for (const line of lines) {
-        batch.push(parseRow(line, layout.separator, file));
+        batch.push(parseEpssRow(line, layout.separator, file));
         lastLine = line.number;
         if (batch.length >= batchSize) {
           rowCount += batch.length;
@@ -192,7 +199,13 @@ function expectHeader(line: NumberedLine, file: string): void {
   }
 }
 
-function parseRow(line: NumberedLine, separator: string, file: string): EpssScore {
+/**
+ * Parses one score row, trimming spaces around fields.
+ *
+ * @throws ImportFormatError naming the line for a wrong column count, a
+ *   malformed CVE id or a value that is not a number from 0 to 1.
+ */
+export function parseEpssRow(line: NumberedLine, separator: string, file: string): EpssScore {
   // indexOf rather than split and map: this runs once per row, 360,000 times for a full file.
   const text = line.text;
   const first = text.indexOf(separator);
@@ -315,7 +328,7 @@ class LineCursor {
 }
 
 /** Opens the file, inserting gunzip when it starts with the gzip magic bytes 1f 8b. */
-async function openDecompressed(path: string): Promise<Readable> {
+export async function openDecompressed(path: string, options: { chunkSize?: number } = {}): Promise<Readable> {
   const handle = await open(path, 'r');
   let isGzip: boolean;
   try {
@@ -326,14 +339,14 @@ async function openDecompressed(path: string): Promise<Readable> {
     await handle.close();
   }
 
-  const raw = createReadStream(path);
+  const raw = createReadStream(path, options.chunkSize === undefined ? {} : { highWaterMark: options.chunkSize });
   if (!isGzip) return raw;
 
   // pipeline destroys the gunzip stream when the file stream fails, so readers
   // of the returned stream see read errors too.
-  return pipeline(raw, createGunzip(), () => {});
+  return pipeline(raw, createGunzip(options.chunkSize === undefined ? {} : { chunkSize: options.chunkSize }), () => {});
 }
 
-function isZlibError(error: unknown): error is Error & { code: string } {
+export function isZlibError(error: unknown): error is Error & { code: string } {
   return error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('Z_');
 }
