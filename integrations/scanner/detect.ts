@@ -134,7 +134,7 @@ export async function detectScannerFormat(path: string, options: DetectOptions =
 
   // A Nessus Policy section often outgrows the head, and the Tenable WAS marks come after it.
   if (head.rootElement === 'NessusClientData_v2' && !/<Report[\s>]/.test(head.text)) {
-    head = { ...head, text: head.text + (await readFromMarker(path, '<Report', DETECT_HEAD_BYTES)) };
+    head = headOfText(head.text + (await readFromMarker(path, '<Report', DETECT_HEAD_BYTES)));
   }
   return classify(head, options.fileName ?? path);
 }
@@ -171,13 +171,22 @@ function readHead(bytes: Uint8Array): FileHead {
   let text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
   // A UTF-8 byte order mark reads as these three latin1 characters.
   if (text.startsWith('\u00ef\u00bb\u00bf')) text = text.slice(3);
+  return headOfText(text);
+}
 
-  const csvLines = text.split('\n', CSV_HEAD_LINES).map(parseCsvLine);
+function headOfText(text: string): FileHead {
   const root = findRootElement(text);
-  if (root === null) return { text, rootElement: null, rootLine: null, csvLines };
-
-  const rootLine = text.slice(0, root.offset).split('\n').length;
-  return { text, rootElement: root.name, rootLine, csvLines };
+  // Parsed on first use: the XML rules come first and decide most files without it.
+  let csvLines: (string[] | null)[] | undefined;
+  return {
+    text,
+    rootElement: root?.name ?? null,
+    rootLine: root === null ? null : text.slice(0, root.offset).split('\n').length,
+    get csvLines() {
+      csvLines ??= text.split('\n', CSV_HEAD_LINES).map(parseCsvLine);
+      return csvLines;
+    },
+  };
 }
 
 /** Parses one physical line as a CSV row, comma or semicolon separated, or returns null when it is not a complete row. */
