@@ -133,7 +133,11 @@ async function runImport(tx: Tx, kind: ImportKind, request: ImportRequest, logge
       return { counts, assetIds: null, cves: await cvesWrittenInTransaction(tx) };
     }
     case 'epss': {
-      const copy = await epssCopyStream(request.path, { fileName: request.fileName, ...(request.scoreDate ? { scoreDate: request.scoreDate } : {}) });
+      const copy = await epssCopyStream(request.path, {
+        fileName: request.fileName,
+        ...(request.scoreDate ? { scoreDate: request.scoreDate } : {}),
+        onProgress: (rows) => logger.info('import progress', { kind, file: request.fileName, rows }),
+      });
       const scoreDate = copy.info.scoreDate;
       if (!scoreDate) {
         throw new ImportFormatError(

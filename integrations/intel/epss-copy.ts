@@ -45,7 +45,15 @@ export interface EpssCopyStream {
  * @throws ImportFormatError when the file is empty or its first lines match
  *   neither layout. Later format errors arrive on `rows` and `count`.
  */
-export async function epssCopyStream(path: string, options: EpssReadOptions = {}): Promise<EpssCopyStream> {
+export interface EpssCopyOptions extends EpssReadOptions {
+  /** Called with the rows so far each time another `PROGRESS_EVERY_ROWS` rows have been converted. */
+  onProgress?: (rows: number) => void;
+}
+
+/** Rows between two progress calls. */
+export const PROGRESS_EVERY_ROWS = 100_000;
+
+export async function epssCopyStream(path: string, options: EpssCopyOptions = {}): Promise<EpssCopyStream> {
   const file = options.fileName ?? path;
   const layout = await readEpssLayout(path, options);
   const converter = new CopyRowConverter(file, layout.separator, layout.headerLine);
@@ -62,7 +70,11 @@ export async function epssCopyStream(path: string, options: EpssReadOptions = {}
           continue;
         }
         carry = lastNewline + 1 < data.length ? data.subarray(lastNewline + 1) : null;
+        const before = converter.rows;
         const text = converter.convert(data.subarray(0, lastNewline + 1));
+        if (Math.floor(converter.rows / PROGRESS_EVERY_ROWS) > Math.floor(before / PROGRESS_EVERY_ROWS)) {
+          options.onProgress?.(converter.rows);
+        }
         if (text.length > 0) yield text;
       }
       if (carry !== null) {

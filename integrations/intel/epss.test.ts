@@ -257,6 +257,15 @@ describe('epssCopyStream', () => {
     expect(copied).toEqual(parsed);
   });
 
+  it('reports progress every 100,000 rows', async () => {
+    const progress: number[] = [];
+    const copy = await epssCopyStream(semicolon, { onProgress: (rows) => progress.push(rows) });
+    for await (const chunk of copy.rows) void chunk;
+
+    expect(progress).toHaveLength(3);
+    expect(progress.every((rows, index) => rows >= (index + 1) * 100_000 && rows < (index + 2) * 100_000)).toBe(true);
+  });
+
   it('normalises unusual rows and keeps plain ones', async () => {
     const content = [
       '\uFEFFCVE-1999-0001;0.1;0.2',
