@@ -93,6 +93,8 @@ export async function rescoreFindings(
     result.changed += await writeChangedScores(database, page, scores);
     result.scored += page.length;
     afterId = page[page.length - 1]!.id;
+    // A short page is the last one, so no query for an empty page follows it.
+    if (page.length < pageSize) break;
   }
 
   // Only a scan changes which findings are open; a rescore by CVE has nothing to remove.

@@ -203,29 +203,34 @@ function parseCsvLine(line: string): string[] | null {
 /**
  * Returns up to `length` bytes (as latin1) from the first occurrence of
  * `marker`, reading the file as a stream so that memory stays at one chunk
- * whatever comes before. Empty when the marker does not occur.
+ * whatever comes before. Empty when the marker does not occur. The search runs
+ * on the raw bytes, so the megabytes of a Nessus policy before the marker are
+ * never decoded.
  */
 async function readFromMarker(path: string, marker: string, length: number): Promise<string> {
-  let carry = '';
-  let found: string | null = null;
+  const needle = Buffer.from(marker, 'latin1');
+  let carry: Buffer = Buffer.alloc(0);
+  let found: Buffer[] | null = null;
+  let foundBytes = 0;
 
-  for await (const chunk of createReadStream(path)) {
-    const text = (chunk as Buffer).toString('latin1');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
     if (found === null) {
       // The marker may straddle two chunks, so the end of the last one is searched again.
-      const window = carry + text;
-      const at = window.indexOf(marker);
+      const window = carry.length === 0 ? (chunk as Buffer) : Buffer.concat([carry, chunk as Buffer]);
+      const at = window.indexOf(needle);
       if (at === -1) {
-        carry = window.slice(-(marker.length - 1));
+        carry = window.subarray(Math.max(0, window.length - (needle.length - 1)));
         continue;
       }
-      found = window.slice(at);
+      found = [window.subarray(at)];
+      foundBytes = window.length - at;
     } else {
-      found += text;
+      found.push(chunk as Buffer);
+      foundBytes += (chunk as Buffer).length;
     }
-    if (found.length >= length) break;
+    if (foundBytes >= length) break;
   }
-  return found?.slice(0, length) ?? '';
+  return found === null ? '' : Buffer.concat(found).subarray(0, length).toString('latin1');
 }
 
 /**

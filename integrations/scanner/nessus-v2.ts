@@ -47,6 +47,9 @@ export async function* readNessusV2(path: string, options: NessusReadOptions = {
 export function readReportHosts(path: string, file: string): AsyncGenerator<XmlElement> {
   return readXmlElements(path, {
     fileName: file,
+    // The scan policy (plugin preferences and selections) is often most of the
+    // file, and nothing in it becomes an asset or a finding.
+    skipContentOf: 'Policy',
     select: (elementPath) => elementPath.length === 3 && elementPath[1] === 'Report' && elementPath[2] === 'ReportHost',
     onRoot: (root) => {
       if (root.name === 'NessusClientData') throw legacyNessusError(file, root.line);

@@ -270,3 +270,54 @@ describe('readXmlElements encodings', () => {
     expect(error.reason).toMatch(/unsupported encoding "EBCDIC-US"/);
   });
 });
+
+describe('readXmlElements skipContentOf', () => {
+  const skipPolicy: ReadXmlElementsOptions = { ...selectItems, skipContentOf: 'policy' };
+
+  it('passes over the content unparsed', async () => {
+    // The policy holds markup saxes would reject; skipped, it is never parsed.
+    const path = await writeTemp('skip.xml', '<list>\n<policy>\n<a><b></a>\n<item id="hidden"/>\n</policy>\n<item id="1"/>\n</list>');
+
+    const items = await readItems(path, skipPolicy);
+
+    expect(items.map((item) => item.attributes['id'])).toEqual(['1']);
+  });
+
+  it('keeps line numbers after the skipped content', async () => {
+    const path = await writeTemp('skip-lines.xml', '<list>\n<policy>\n\n\n</policy>\n<item/>\n\n<item/>\n</list>');
+
+    const items = await readItems(path, skipPolicy);
+
+    expect(items.map((item) => item.line)).toEqual([6, 8]);
+  });
+
+  it('names the right line for an error after it', async () => {
+    const path = await writeTemp('skip-error.xml', '<list>\n<policy>\n\n</policy>\n<item>\n</wrong>\n</list>');
+
+    const error = await formatError(readItems(path, skipPolicy));
+
+    expect(error.line).toBe(6);
+  });
+
+  it('rejects a file truncated inside it', async () => {
+    const path = await writeTemp('skip-truncated.xml', '<list>\n<policy>\n<a>text\n');
+
+    const error = await formatError(readItems(path, skipPolicy));
+
+    expect(error.reason).toMatch(/unclosed tag/);
+  });
+
+  it('finds markers split across read chunks', async () => {
+    // Read chunks are 64 KiB: both markers straddle a chunk boundary.
+    const chunk = 64 * 1024;
+    const head = '<list>' + ' '.repeat(chunk - '<list>'.length - 3);
+    const hidden = '<policy><item id="hidden"/>';
+    const middle = '\n'.repeat(chunk - 3 - hidden.length);
+    const path = await writeTemp('skip-split.xml', `${head}${hidden}${middle}</policy><item id="1"/></list>`);
+
+    const items = await readItems(path, skipPolicy);
+
+    expect(items.map((item) => item.attributes['id'])).toEqual(['1']);
+    expect(items[0]?.line).toBe(1 + middle.length);
+  });
+});

@@ -52,6 +52,15 @@ export interface ReadXmlElementsOptions {
   select: (path: readonly string[]) => boolean;
   /** Called with the root start tag before anything is yielded. Throwing from it rejects the document. */
   onRoot?: (root: XmlRoot) => void;
+  /**
+   * Name of an element, written `<name>` without attributes, whose content is
+   * passed over without parsing. The parser receives the first such element
+   * with only the newlines of its content. Meant for large sections the caller
+   * never reads, such as the scan policy of a Nessus file. Their bytes are
+   * still checked against the encoding, and a file that ends inside one is
+   * still reported as truncated, but markup errors inside one go unnoticed.
+   */
+  skipContentOf?: string;
 }
 
 /**
@@ -67,15 +76,18 @@ export async function* readXmlElements(path: string, options: ReadXmlElementsOpt
   const file = options.fileName ?? path;
   const decoder = new XmlByteDecoder(file);
   const collector = new SubtreeCollector(file, options);
+  const skipper = options.skipContentOf === undefined ? null : new ContentSkipper(options.skipContentOf);
   const stream = createReadStream(path);
 
   try {
     for await (const chunk of stream) {
-      collector.write(decoder.push(chunk as Buffer));
+      const text = decoder.push(chunk as Buffer);
+      collector.write(skipper === null ? text : skipper.filter(text));
       yield* collector.takeCompleted();
     }
 
-    collector.write(decoder.end());
+    const tail = decoder.end();
+    collector.write(skipper === null ? tail : skipper.filter(tail) + skipper.end());
     collector.close();
     yield* collector.takeCompleted();
   } finally {
@@ -158,6 +170,66 @@ class SubtreeCollector {
     const element = this.open.pop();
     if (element !== undefined && this.open.length === 0) this.completed.push(element);
   }
+}
+
+/**
+ * Passes decoded text through, except the content of the first `<name>`
+ * element, which it replaces with the newlines it contained so the parser's
+ * line numbers stay true. Markers split across two chunks are found because
+ * the last few characters wait for the next chunk.
+ */
+class ContentSkipper {
+  private readonly openingTag: string;
+  private readonly closingTag: string;
+  private state: 'searching' | 'skipping' | 'done' = 'searching';
+  private carry = '';
+
+  constructor(name: string) {
+    this.openingTag = `<${name}>`;
+    this.closingTag = `</${name}>`;
+  }
+
+  filter(text: string): string {
+    if (this.state === 'done') return text;
+
+    let input = this.carry + text;
+    this.carry = '';
+    let passed = '';
+
+    if (this.state === 'searching') {
+      const at = input.indexOf(this.openingTag);
+      if (at < 0) {
+        const keep = Math.min(input.length, this.openingTag.length - 1);
+        this.carry = input.slice(input.length - keep);
+        return input.slice(0, input.length - keep);
+      }
+      passed = input.slice(0, at + this.openingTag.length);
+      input = input.slice(at + this.openingTag.length);
+      this.state = 'skipping';
+    }
+
+    const at = input.indexOf(this.closingTag);
+    if (at < 0) {
+      const keep = Math.min(input.length, this.closingTag.length - 1);
+      this.carry = input.slice(input.length - keep);
+      return passed + newlinesOf(input.slice(0, input.length - keep));
+    }
+    this.state = 'done';
+    return passed + newlinesOf(input.slice(0, at)) + input.slice(at);
+  }
+
+  /** Returns the text still held back. Inside a skipped element only its newlines remain, so the parser reports that element as unclosed. */
+  end(): string {
+    const rest = this.carry;
+    this.carry = '';
+    return this.state === 'skipping' ? newlinesOf(rest) : rest;
+  }
+}
+
+function newlinesOf(text: string): string {
+  let count = 0;
+  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) count += 1;
+  return '\n'.repeat(count);
 }
 
 /** Returns the trimmed text of the first child with this name, or null when it is absent or empty. */
