@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importFile } from '../api/import-service.js';
 import { createLogger } from '../config/logger.js';
 import { parsePolicy } from '../config/policy.js';
-import { labIntegrations } from '../integrations/registry.js';
+import { labIntegrations } from '../integrations/lab/adapters.js';
 import { createTestDatabase, type TestDatabase } from '../test/postgres.js';
 import { sharedDataPath } from '../test/shared-data.js';
 import { createActivities } from './index.js';
