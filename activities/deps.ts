@@ -1,9 +1,9 @@
 /** Dependencies of the activity implementations, which the worker assembles from config. */
 import { ApplicationFailure } from '@temporalio/activity';
-import type { Logger } from '../config/logger.js';
-import type { Policy } from '../config/policy.js';
 import type { Database } from '../db/client.js';
 import type { TicketSource } from '../domain/incident.js';
+import type { Logger } from '../domain/logger.js';
+import type { Policy } from '../domain/policy.js';
 import type { Integrations } from '../integrations/registry.js';
 
 export interface ActivityDeps {

@@ -4,6 +4,7 @@
  * lives under lab/ because the fleet keeps its hosts' state in the database.
  */
 import type { Database } from '../../db/client.js';
+import type { LabFaults } from '../../domain/policy.js';
 import { labCmdb } from '../cmdb/lab.js';
 import { labDeployer, labPatchCatalog } from '../deploy/lab.js';
 import { labEdr } from '../edr/lab.js';
@@ -11,7 +12,7 @@ import { labNotifier } from '../notify/lab.js';
 import type { Integrations } from '../registry.js';
 import { labTickets } from '../tickets/lab.js';
 import { labWaf } from '../waf/lab.js';
-import { LabFleet, type LabFaults } from './fleet.js';
+import { LabFleet } from './fleet.js';
 
 export function labIntegrations(database: Database, faults: LabFaults): Integrations {
   const fleet = new LabFleet(database, faults);
