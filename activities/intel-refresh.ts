@@ -8,14 +8,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { importFile, type ImportResult } from '../api/import-service.js';
 import { readFeedCursor, writeFeedCursor } from '../db/feed-cursors.js';
 import { rescoreFindings } from '../db/finding-scores.js';
 import { FeedFetchError } from '../domain/errors.js';
 import { parseDuration } from '../domain/sla.js';
 import { fetchFeed } from '../integrations/intel/fetch-feed.js';
 import { NvdClient, modificationWindows, type NvdWindow } from '../integrations/intel/nvd-client.js';
-import type { ActivityDeps } from './deps.js';
+import type { ActivityDeps, FeedImportResult } from './deps.js';
 import { newKevIncidents } from './kev-incidents.js';
 import type { IntelImportInput, KevRefreshResult, NvdSyncResult, PatchwardenActivities } from './types.js';
 
@@ -91,13 +90,13 @@ async function importFeed(
   url: string,
   input: IntelImportInput,
   details?: unknown,
-): Promise<ImportResult> {
+): Promise<FeedImportResult> {
   const context = Context.current();
   return withHeartbeat(details, async () => {
     const feed = await fetchFeed({ url, signal: context.cancellationSignal });
     try {
       deps.logger.info('feed downloaded', { kind, file: feed.fileName, bytes: feed.bytes });
-      return await importFile(deps.database, kind, { path: feed.path, fileName: feed.fileName, importedBy: input.importedBy }, deps.logger, deps.policy);
+      return await deps.importer.importFile(kind, { path: feed.path, fileName: feed.fileName, importedBy: input.importedBy });
     } finally {
       await feed.cleanup();
     }
@@ -158,7 +157,7 @@ async function importWindow(
     const path = join(scratch, fileName);
     await writeFile(path, page.body);
 
-    await importFile(deps.database, 'nvd', { path, fileName, importedBy: input.importedBy }, deps.logger, deps.policy);
+    await deps.importer.importFile('nvd', { path, fileName, importedBy: input.importedBy });
     await rm(path, { force: true });
     result.pages += 1;
     result.records += page.records.length;

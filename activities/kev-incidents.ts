@@ -1,12 +1,9 @@
 /**
  * Opens an emergency incident for each CVE that just joined CISA KEV and that a
- * host still has, through the same incident service and workflow gateway as
- * `POST /api/incidents`. The ticket is `api` / `kev-<cve>`, so the workflow id
+ * host still has, through the injected incident opener, which is the service
+ * behind `POST /api/incidents`. The ticket is `api` / `kev-<cve>`, so the workflow id
  * is `emergency-api-kev-<cve>` and a second refresh never opens a second one.
  */
-import { Context } from '@temporalio/activity';
-import { createIncident } from '../api/incident-service.js';
-import { temporalGateway } from '../api/workflow-gateway.js';
 import { findIncidentByTicket } from '../db/incidents.js';
 import type { ActivityDeps } from './deps.js';
 import type { OpenedIncidents } from './types.js';
@@ -23,8 +20,6 @@ export async function newKevIncidents(deps: ActivityDeps, cves: string[]): Promi
   }
 
   const named = await cvesWithOpenFindings(deps, cves);
-  // The worker's own client: the activity needs no connection settings of its own.
-  const workflows = temporalGateway(Context.current().client);
 
   for (const cve of cves) {
     if (!named.has(cve)) {
@@ -40,8 +35,7 @@ export async function newKevIncidents(deps: ActivityDeps, cves: string[]): Promi
     }
 
     try {
-      const created = await createIncident(
-        { database: deps.database, workflows, policy: deps.policy },
+      const created = await deps.incidents.openIncident(
         { source: 'api', ticketId, title: `${cve} added to CISA KEV`, cves: [cve], reportedBy: 'intel-refresh' },
         REQUESTED_BY,
       );

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importFile } from '../api/import-service.js';
 import { createLogger } from '../config/logger.js';
 import { parsePolicy } from '../config/policy.js';
-import { labIntegrations } from '../integrations/registry.js';
+import { labIntegrations } from '../integrations/lab/adapters.js';
 import { createTestDatabase, type TestDatabase } from '../test/postgres.js';
 import { sharedDataPath } from '../test/shared-data.js';
 import { createActivities } from './index.js';
@@ -37,7 +37,15 @@ describe('planRemediation with lab faults', () => {
     await testDb.database.query(`INSERT INTO incidents (id, source, ticket_id, title, cves, workflow_id, requested_by, reported_by, phase)
       VALUES ('INC-T', 'api', 'T-1', 'test', '{CVE-2005-1794}', 'emergency-api-T-1', 'alice', 'soc', 'planning')`);
 
-    const activities = createActivities({ database: testDb.database, policy, integrations: labIntegrations(testDb.database, policy.lab), logger });
+    const activities = createActivities({
+      database: testDb.database,
+      policy,
+      integrations: labIntegrations(testDb.database, policy.lab),
+      logger,
+      importer: { importFile: (kind, request) => importFile(testDb.database, kind, request, logger, policy) },
+      // Planning opens no incident; the intel refresh tests cover the real opener.
+      incidents: { openIncident: () => Promise.reject(new Error('no incident is opened while planning')) },
+    });
     const assets = await activities.scopeAssets({ incidentId: 'INC-T', cves: ['CVE-2005-1794'], assetHints: [] });
     const detections = await activities.correlateDetections({ incidentId: 'INC-T', assetIds: assets.map((asset) => asset.assetId) });
     const planned = await activities.planRemediation({ incidentId: 'INC-T', assets, detections });

@@ -137,6 +137,11 @@ export const policySchema = z
 
 export type Policy = z.infer<typeof policySchema>;
 
+// Activities read the policy through the domain's plain type, so this alias fails
+// to compile when a parsed policy is no longer assignable to that type.
+type AssignableTo<T extends U, U> = T;
+type ParsedPolicyIsDomainPolicy = AssignableTo<Policy, import('../domain/policy.js').Policy>;
+
 /** Raised when the policy file cannot be read or does not validate; lists every bad field. */
 export class PolicyError extends Error {
   override readonly name = 'PolicyError';

@@ -10,7 +10,7 @@ import { temporalGateway } from '../api/workflow-gateway.js';
 import { createLogger } from '../config/logger.js';
 import type { Policy } from '../config/policy.js';
 import type { Database } from '../db/client.js';
-import { labIntegrations } from '../integrations/registry.js';
+import { labIntegrations } from '../integrations/lab/adapters.js';
 import { createWorker, type WorkerDeps } from '../workers/worker.js';
 
 const silent = createLogger({ silent: true });

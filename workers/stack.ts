@@ -16,7 +16,7 @@ import { openDatabase, type Database } from '../db/client.js';
 import { ensureAdminKey } from '../db/keys.js';
 import { createApp } from '../api/app.js';
 import { temporalGateway } from '../api/workflow-gateway.js';
-import { labIntegrations } from '../integrations/registry.js';
+import { labIntegrations } from '../integrations/lab/adapters.js';
 import { INSTALL_HINT, findTemporalCli } from './temporal-cli.js';
 import { startDevServer, type DevServer } from './dev-server.js';
 import { describeIntelSchedule, syncIntelRefreshSchedule } from './intel-schedule.js';

@@ -6,7 +6,12 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, makeTelemetryFilterString, type LogLevel } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
 import type { Logger as SdkLogger } from '@temporalio/common';
+import type { ActivityDeps } from '../activities/deps.js';
+import { importFile } from '../api/import-service.js';
+import { createIncident } from '../api/incident-service.js';
+import { temporalGateway } from '../api/workflow-gateway.js';
 import type { Logger } from '../config/logger.js';
 import type { Policy } from '../config/policy.js';
 import type { Database } from '../db/client.js';
@@ -70,6 +75,27 @@ function bundlerLogger(logger: Logger): SdkLogger {
   };
 }
 
+/**
+ * Builds the activities' dependencies. The importer and the incident opener are
+ * the API's services, so a refresh stores and audits exactly what an upload or
+ * `POST /api/incidents` would.
+ */
+export function activityDeps(deps: WorkerDeps): ActivityDeps {
+  const { database, policy, logger } = deps;
+  // A client over the worker's own connection, like the one the SDK gives activities.
+  const workflows = temporalGateway(new Client({ connection: deps.connection, namespace: deps.namespace }));
+
+  return {
+    database,
+    policy,
+    integrations: deps.integrations,
+    logger,
+    nvdApiKey: deps.nvdApiKey,
+    importer: { importFile: (kind, request) => importFile(database, kind, request, logger, policy) },
+    incidents: { openIncident: (request, requestedBy) => createIncident({ database, workflows, policy }, request, requestedBy) },
+  };
+}
+
 export async function createWorker(deps: WorkerDeps): Promise<Worker> {
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: bundlerLogger(deps.logger) });
   return Worker.create({
@@ -77,7 +103,7 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     namespace: deps.namespace,
     taskQueue: deps.taskQueue ?? TASK_QUEUE,
     workflowBundle,
-    activities: createActivities(deps),
+    activities: createActivities(activityDeps(deps)),
     maxConcurrentActivityTaskExecutions: 20,
   });
 }

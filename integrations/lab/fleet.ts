@@ -6,20 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Database } from '../../db/client.js';
-
-export interface LabFaults {
-  seed: number;
-  /** How long an install takes, as a duration string such as `'2s'`. */
-  deployDuration: string;
-  /** Hosts whose patch install fails. */
-  deployFails: string[];
-  /** Hosts with an open high-severity EDR detection. */
-  edrDetection: string[];
-  /** Hosts under change freeze. */
-  changeFreeze: string[];
-  /** Hosts with no vendor patch, for the listed CVEs (all CVEs when the list is empty). */
-  noPatch: { host: string; cves: string[] }[];
-}
+import type { LabFaults } from '../../domain/policy.js';
 
 export interface LabHost {
   assetId: string;
