@@ -71,6 +71,8 @@ export interface NvdRecord {
   cisaExploitAdd: string | null;
   cisaActionDue: string | null;
   references: { url: string; tags: string[] }[];
+  /** Platforms the CVE applies to, in record order. Empty while NVD has not analyzed the CVE. */
+  configurations: CpeConfiguration[];
 }
 
 /** Operator that combines the children of a configuration or node: AND requires all of them, OR any one. */
