@@ -209,3 +209,13 @@ export interface OsvAdvisory {
   affected: OsvAffected[];
   severity: OsvSeverity[];
 }
+
+/**
+ * HTTP validators of the feed copy imported last (`ETag` and `Last-Modified`
+ * response headers). A refresh sends them back in `If-None-Match` and
+ * `If-Modified-Since`, so a server can respond 304 for an unchanged feed.
+ */
+export interface FeedValidators {
+  etag: string | null;
+  lastModified: string | null;
+}
