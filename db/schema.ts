@@ -209,10 +209,20 @@ export const osvAdvisories = pgTable(
   (t) => [index('osv_advisories_cves_idx').using('gin', t.cves)],
 );
 
-/** End point of the last incremental feed sync (the NVD CVE API), where the next one resumes. */
+/**
+ * Sync state per feed. For the NVD CVE API, the end of the last synced window,
+ * where the next sync resumes. For a feed downloaded whole (KEV, EPSS), the
+ * time of its last import and the HTTP validators of the imported copy.
+ */
 export const feedCursors = pgTable('feed_cursors', {
   feed: text('feed').primaryKey(),
   syncedUntil: stamp('synced_until').notNull(),
+  /** Feed URL without user name and password. The validators apply to this URL only. */
+  url: text('url'),
+  /** `ETag` response header of the imported copy. */
+  etag: text('etag'),
+  /** `Last-Modified` response header of the imported copy, as the server sent it. */
+  lastModified: text('last_modified'),
   updatedAt: stamp('updated_at').notNull().defaultNow(),
 });
 

@@ -21,5 +21,8 @@ CREATE TABLE "vulnerability_cpe_matches" (
 	CONSTRAINT "vulnerability_cpe_matches_pk" PRIMARY KEY("cve","configuration_index","node_index","match_index")
 );
 --> statement-breakpoint
+ALTER TABLE "feed_cursors" ADD COLUMN "url" text;--> statement-breakpoint
+ALTER TABLE "feed_cursors" ADD COLUMN "etag" text;--> statement-breakpoint
+ALTER TABLE "feed_cursors" ADD COLUMN "last_modified" text;--> statement-breakpoint
 ALTER TABLE "vulnerability_cpe_matches" ADD CONSTRAINT "vulnerability_cpe_matches_cve_vulnerabilities_cve_fk" FOREIGN KEY ("cve") REFERENCES "public"."vulnerabilities"("cve") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "vulnerability_cpe_matches_product_idx" ON "vulnerability_cpe_matches" USING btree ("vendor","product");
