@@ -2,17 +2,18 @@
  * Activities of the `intelRefresh` workflow. Each feed is fetched from the
  * location the policy names and goes through the same `importFile` as an
  * upload, so a refresh leaves the same `imports` and audit rows as a manual
- * import.
+ * import. KEV and EPSS downloads are conditional on the validators of the
+ * copy imported last, so an unchanged feed is not imported again.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { readFeedCursor, writeFeedCursor } from '../db/feed-cursors.js';
+import { readFeedCursor, readFeedValidators, writeFeedCursor, writeFeedValidators } from '../db/feed-cursors.js';
 import { rescoreFindings } from '../db/finding-scores.js';
 import { FeedFetchError } from '../domain/errors.js';
 import { parseDuration } from '../domain/sla.js';
-import { fetchFeed } from '../integrations/intel/fetch-feed.js';
+import { feedFileName, fetchFeed, redactUrl } from '../integrations/intel/fetch-feed.js';
 import { NvdClient, modificationWindows, type NvdWindow } from '../integrations/intel/nvd-client.js';
 import type { ActivityDeps, FeedImportResult } from './deps.js';
 import { newKevIncidents } from './kev-incidents.js';
@@ -32,7 +33,8 @@ export function intelActivities(
         const url = deps.policy.feeds.epss;
         if (url === undefined) throw notConfigured('feeds.epss');
         const imported = await importFeed(deps, 'epss', url, input);
-        return { file: imported.file, scoreDate: String(imported.counts['scoreDate']), rows: Number(imported.counts['rows']) };
+        if (imported === null) return { unchanged: true, file: feedFileName(url) };
+        return { unchanged: false, file: imported.file, scoreDate: String(imported.counts['scoreDate']), rows: Number(imported.counts['rows']) };
       }),
 
     syncNvd: (input) => failPermanentErrors(() => syncNvd(deps, input)),
@@ -63,12 +65,14 @@ async function refreshKev(deps: ActivityDeps, input: IntelImportInput): Promise<
   const before = await kevCves(deps);
 
   const imported = await importFeed(deps, 'kev', url, input, { addedCves: earlier });
+  if (imported === null) return { unchanged: true, file: feedFileName(url), addedCves: earlier };
   const after = await kevCves(deps);
 
   const addedCves = [...new Set([...earlier, ...[...after].filter((cve) => !before.has(cve))])].sort();
   Context.current().heartbeat({ addedCves });
 
   return {
+    unchanged: false,
     file: imported.file,
     format: imported.counts['format'] === 'csv' ? 'csv' : 'json',
     entries: Number(imported.counts['entries']),
@@ -83,20 +87,38 @@ async function kevCves(deps: ActivityDeps): Promise<Set<string>> {
   return new Set(rows.map((row) => row.cve));
 }
 
-/** Fetches one feed file and imports it, heartbeating `details` while either runs. */
+/**
+ * Fetches one feed file and imports it, heartbeating `details` while either
+ * runs. Returns null when the server reports the feed unchanged since the last
+ * import. The validators of the new copy are stored only after its import
+ * committed, so a failed import is downloaded again on the next run.
+ *
+ * NOTE: a file imported by hand does not reset the validators, so after a
+ * manual import of an older KEV catalog the refresh skips the unchanged feed.
+ */
 async function importFeed(
   deps: ActivityDeps,
   kind: 'kev' | 'epss',
   url: string,
   input: IntelImportInput,
   details?: unknown,
-): Promise<FeedImportResult> {
+): Promise<FeedImportResult | null> {
   const context = Context.current();
+  const feedUrl = redactUrl(url);
+  const since = await readFeedValidators(deps.database, kind, feedUrl);
+
   return withHeartbeat(details, async () => {
-    const feed = await fetchFeed({ url, signal: context.cancellationSignal });
+    const feed = await fetchFeed({ url, signal: context.cancellationSignal, since });
+    if (feed === null) {
+      deps.logger.info('feed unchanged, import skipped', { kind, url: feedUrl, etag: since?.etag ?? null, lastModified: since?.lastModified ?? null });
+      return null;
+    }
+
     try {
       deps.logger.info('feed downloaded', { kind, file: feed.fileName, bytes: feed.bytes });
-      return await deps.importer.importFile(kind, { path: feed.path, fileName: feed.fileName, importedBy: input.importedBy });
+      const imported = await deps.importer.importFile(kind, { path: feed.path, fileName: feed.fileName, importedBy: input.importedBy });
+      await writeFeedValidators(deps.database, kind, feedUrl, feed.validators);
+      return imported;
     } finally {
       await feed.cleanup();
     }

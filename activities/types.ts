@@ -50,7 +50,15 @@ export interface IntelImportInput {
   importedBy: string;
 }
 
-export interface KevRefreshResult {
+/** A feed refresh that imported nothing because the server responded 304 Not Modified to a conditional request. */
+export interface UnchangedFeedResult {
+  unchanged: true;
+  /** File name taken from the feed URL. */
+  file: string;
+}
+
+export interface KevImportedResult {
+  unchanged: false;
   /** File name taken from the feed URL. */
   file: string;
   format: 'json' | 'csv';
@@ -61,12 +69,21 @@ export interface KevRefreshResult {
   addedCves: string[];
 }
 
-export interface EpssRefreshResult {
+/**
+ * An unchanged KEV catalog adds no CVE, except that a retried activity reports
+ * the CVEs an earlier attempt added before it failed.
+ */
+export type KevRefreshResult = KevImportedResult | (UnchangedFeedResult & { addedCves: string[] });
+
+export interface EpssImportedResult {
+  unchanged: false;
   file: string;
   /** `YYYY-MM-DD`. */
   scoreDate: string;
   rows: number;
 }
+
+export type EpssRefreshResult = EpssImportedResult | UnchangedFeedResult;
 
 export interface NvdSyncResult {
   /** Modification windows of at most 120 days that were synced. */

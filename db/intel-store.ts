@@ -126,24 +126,32 @@ export interface NvdStoreRow {
   preferred: CvssMetric | null;
 }
 
-/** Upserts NVD records; KEV fields already stored are left as they are. */
-export async function storeNvdRecords(tx: Tx, rows: NvdStoreRow[]): Promise<{ records: number; rejected: number }> {
-  await tx.query('CREATE TEMP TABLE nvd_stage (doc jsonb NOT NULL) ON COMMIT DROP');
+/**
+ * Upserts NVD records and replaces the CPE matches of each CVE they name, so a
+ * match a newer record dropped does not linger. KEV fields already stored are
+ * left as they are. When the input names a CVE more than once, the record with
+ * the newest `lastModified` wins, and among equals the later one.
+ */
+export async function storeNvdRecords(tx: Tx, rows: NvdStoreRow[]): Promise<{ records: number; rejected: number; cpeMatches: number }> {
+  await tx.query('CREATE TEMP TABLE nvd_stage (position integer NOT NULL, doc jsonb NOT NULL) ON COMMIT DROP');
   await tx.copyFrom(
-    'COPY nvd_stage (doc) FROM STDIN',
-    Readable.from(rows.map(({ record, preferred }) => copyLine([JSON.stringify({ ...record, preferred })]))),
+    'COPY nvd_stage (position, doc) FROM STDIN',
+    Readable.from(rows.map(({ record, preferred }, position) => copyLine([String(position), JSON.stringify({ ...record, preferred })]))),
   );
+  await tx.query(`
+    CREATE TEMP TABLE nvd_latest ON COMMIT DROP AS
+    SELECT DISTINCT ON (doc->>'cve') doc->>'cve' AS cve, doc FROM nvd_stage
+    ORDER BY doc->>'cve', (doc->>'lastModified')::timestamp DESC, position DESC`);
 
   await tx.query(`
     INSERT INTO vulnerabilities AS v (cve, nvd_status, description, published, last_modified,
         cvss_score, cvss_version, cvss_vector, cvss_source, cwes, metrics, "references", updated_at)
-    SELECT DISTINCT ON (doc->>'cve') doc->>'cve', doc->>'status', doc->>'description',
+    SELECT cve, doc->>'status', doc->>'description',
         (doc->>'published')::timestamp AT TIME ZONE 'UTC', (doc->>'lastModified')::timestamp AT TIME ZONE 'UTC',
         (doc->'preferred'->>'baseScore')::real, doc->'preferred'->>'version',
         doc->'preferred'->>'vector', doc->'preferred'->>'source',
         ARRAY(SELECT jsonb_array_elements_text(doc->'cwes')), doc->'metrics', doc->'references', now()
-    FROM nvd_stage
-    ORDER BY doc->>'cve', (doc->>'lastModified')::timestamp DESC
+    FROM nvd_latest
     ON CONFLICT (cve) DO UPDATE SET
         nvd_status = excluded.nvd_status, description = excluded.description,
         published = excluded.published, last_modified = excluded.last_modified,
@@ -152,8 +160,36 @@ export async function storeNvdRecords(tx: Tx, rows: NvdStoreRow[]): Promise<{ re
         cwes = excluded.cwes, metrics = excluded.metrics, "references" = excluded."references",
         updated_at = now()`);
 
+  const cpeMatches = await replaceCpeMatches(tx);
   return {
     records: rows.length,
     rejected: rows.filter(({ record }) => record.status === 'Rejected').length,
+    cpeMatches,
   };
+}
+
+/** Replaces the CPE matches of every CVE in `nvd_latest` with those of its staged record. */
+async function replaceCpeMatches(tx: Tx): Promise<number> {
+  await tx.query('DELETE FROM vulnerability_cpe_matches WHERE cve IN (SELECT cve FROM nvd_latest)');
+
+  // WITH ORDINALITY numbers from 1, but the stored indexes count from 0 as JSON paths do.
+  const [inserted] = await tx.query<{ count: string }>(`
+    WITH inserted AS (
+      INSERT INTO vulnerability_cpe_matches (cve, configuration_index, configuration_operator, configuration_negate,
+          node_index, node_operator, node_negate, match_index, vulnerable, criteria, match_criteria_id,
+          part, vendor, product, version, version_start_including, version_start_excluding,
+          version_end_including, version_end_excluding)
+      SELECT latest.cve, c.ordinality - 1, c.value->>'operator', (c.value->>'negate')::boolean,
+          n.ordinality - 1, n.value->>'operator', (n.value->>'negate')::boolean,
+          m.ordinality - 1, (m.value->>'vulnerable')::boolean, m.value->>'criteria', m.value->>'matchCriteriaId',
+          m.value->'cpe'->>'part', m.value->'cpe'->>'vendor', m.value->'cpe'->>'product', m.value->'cpe'->>'version',
+          m.value->'range'->>'startIncluding', m.value->'range'->>'startExcluding',
+          m.value->'range'->>'endIncluding', m.value->'range'->>'endExcluding'
+      FROM nvd_latest AS latest
+      CROSS JOIN LATERAL jsonb_array_elements(latest.doc->'configurations') WITH ORDINALITY AS c(value, ordinality)
+      CROSS JOIN LATERAL jsonb_array_elements(c.value->'nodes') WITH ORDINALITY AS n(value, ordinality)
+      CROSS JOIN LATERAL jsonb_array_elements(n.value->'matches') WITH ORDINALITY AS m(value, ordinality)
+      RETURNING 1)
+    SELECT count(*) FROM inserted`);
+  return Number(inserted?.count ?? 0);
 }

@@ -112,6 +112,46 @@ export const vulnerabilities = pgTable('vulnerabilities', {
   updatedAt: stamp('updated_at').notNull().defaultNow(),
 });
 
+/**
+ * NVD configurations, one row per `cpeMatch` entry, so software can be matched
+ * by vendor and product. Each NVD import of a CVE replaces all of its rows. The
+ * operator and negate flag of a configuration or node repeat on each of its
+ * rows, and the indexes give the record's order. Vendor, product and version
+ * are the criteria's attributes with their CPE escapes.
+ */
+export const vulnerabilityCpeMatches = pgTable(
+  'vulnerability_cpe_matches',
+  {
+    cve: text('cve')
+      .notNull()
+      .references(() => vulnerabilities.cve, { onDelete: 'cascade' }),
+    configurationIndex: integer('configuration_index').notNull(),
+    /** `AND` or `OR`. */
+    configurationOperator: text('configuration_operator').notNull(),
+    configurationNegate: boolean('configuration_negate').notNull(),
+    nodeIndex: integer('node_index').notNull(),
+    nodeOperator: text('node_operator').notNull(),
+    nodeNegate: boolean('node_negate').notNull(),
+    matchIndex: integer('match_index').notNull(),
+    vulnerable: boolean('vulnerable').notNull(),
+    /** CPE 2.3 formatted string. */
+    criteria: text('criteria').notNull(),
+    matchCriteriaId: text('match_criteria_id').notNull(),
+    part: text('part').notNull(),
+    vendor: text('vendor').notNull(),
+    product: text('product').notNull(),
+    version: text('version').notNull(),
+    versionStartIncluding: text('version_start_including'),
+    versionStartExcluding: text('version_start_excluding'),
+    versionEndIncluding: text('version_end_including'),
+    versionEndExcluding: text('version_end_excluding'),
+  },
+  (t) => [
+    primaryKey({ name: 'vulnerability_cpe_matches_pk', columns: [t.cve, t.configurationIndex, t.nodeIndex, t.matchIndex] }),
+    index('vulnerability_cpe_matches_product_idx').on(t.vendor, t.product),
+  ],
+);
+
 /** One row per imported EPSS file; the newest `score_date` is "current". */
 export const epssFiles = pgTable('epss_files', {
   scoreDate: date('score_date').primaryKey(),
@@ -169,10 +209,20 @@ export const osvAdvisories = pgTable(
   (t) => [index('osv_advisories_cves_idx').using('gin', t.cves)],
 );
 
-/** End point of the last incremental feed sync (the NVD CVE API), where the next one resumes. */
+/**
+ * Sync state per feed. For the NVD CVE API, the end of the last synced window,
+ * where the next sync resumes. For a feed downloaded whole (KEV, EPSS), the
+ * time of its last import and the HTTP validators of the imported copy.
+ */
 export const feedCursors = pgTable('feed_cursors', {
   feed: text('feed').primaryKey(),
   syncedUntil: stamp('synced_until').notNull(),
+  /** Feed URL without user name and password. The validators apply to this URL only. */
+  url: text('url'),
+  /** `ETag` response header of the imported copy. */
+  etag: text('etag'),
+  /** `Last-Modified` response header of the imported copy, as the server sent it. */
+  lastModified: text('last_modified'),
   updatedAt: stamp('updated_at').notNull().defaultNow(),
 });
 

@@ -9,18 +9,11 @@ import {
   parseCvssVector,
   requiresUserInteraction,
 } from './cvss-vector.js';
+import { catchErrorOf } from '../test/import-errors.js';
 import { InvalidCvssVectorError } from './errors.js';
 import type { CvssMetric } from './intel.js';
 
-function parseError(vector: string): InvalidCvssVectorError {
-  try {
-    parseCvssVector(vector);
-  } catch (error) {
-    if (error instanceof InvalidCvssVectorError) return error;
-    throw error;
-  }
-  throw new Error(`expected "${vector}" to be rejected`);
-}
+const parseError = (vector: string): InvalidCvssVectorError => catchErrorOf(InvalidCvssVectorError, () => parseCvssVector(vector));
 
 describe('parseCvssVector', () => {
   it('v3.1 base metrics', () => {

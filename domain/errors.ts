@@ -60,3 +60,21 @@ export class FeedFetchError extends Error {
     super(`feed ${url}: ${reason}`);
   }
 }
+
+/**
+ * Thrown by `parseCpeName` when a string is not a CPE 2.3 formatted string.
+ * The causes are a prefix other than `cpe:2.3:`, other than eleven attributes,
+ * an empty attribute, an unknown part or language, a character that must be
+ * escaped or may not occur, a backslash at the end, or a wildcard inside a value.
+ */
+export class InvalidCpeNameError extends Error {
+  override readonly name = 'InvalidCpeNameError';
+
+  constructor(
+    /** The string as received. */
+    readonly cpeName: string,
+    readonly reason: string,
+  ) {
+    super(`invalid CPE 2.3 name "${cpeName}": ${reason}`);
+  }
+}

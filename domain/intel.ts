@@ -3,6 +3,7 @@
  * `integrations/intel/` turn vendor files into these shapes; vendor field names
  * stop there.
  */
+import type { CpeName } from './cpe-name.js';
 
 /** One entry of the CISA Known Exploited Vulnerabilities catalog. */
 export interface KevEntry {
@@ -70,6 +71,49 @@ export interface NvdRecord {
   cisaExploitAdd: string | null;
   cisaActionDue: string | null;
   references: { url: string; tags: string[] }[];
+  /** Platforms the CVE applies to, in record order. Empty while NVD has not analyzed the CVE. */
+  configurations: CpeConfiguration[];
+}
+
+/** Operator that combines the children of a configuration or node: AND requires all of them, OR any one. */
+export type CpeOperator = 'AND' | 'OR';
+
+/** Version bounds of a CPE match. A bound the match does not set is null. */
+export interface CpeVersionRange {
+  startIncluding: string | null;
+  startExcluding: string | null;
+  endIncluding: string | null;
+  endExcluding: string | null;
+}
+
+/** One `cpeMatch` entry of an NVD configuration node. */
+export interface CpeMatch {
+  /** False for a platform that only has to be present, such as the OS under a vulnerable application. */
+  vulnerable: boolean;
+  /** The CPE 2.3 formatted string as NVD writes it. */
+  criteria: string;
+  /** NVD's id for the criteria, the key of its CPE Match API. */
+  matchCriteriaId: string;
+  /** The attributes of `criteria`. */
+  cpe: CpeName;
+  range: CpeVersionRange;
+}
+
+/** A node: CPE matches combined by one operator, the whole result inverted when `negate` is set. */
+export interface CpeNode {
+  operator: CpeOperator;
+  negate: boolean;
+  matches: CpeMatch[];
+}
+
+/**
+ * One configuration: nodes combined by one operator. A CVE applies to a system
+ * that satisfies any one of its configurations.
+ */
+export interface CpeConfiguration {
+  operator: CpeOperator;
+  negate: boolean;
+  nodes: CpeNode[];
 }
 
 /** A CVSS metric from a CVE JSON 5 record, with the container that contains it. */
@@ -164,4 +208,14 @@ export interface OsvAdvisory {
   cves: string[];
   affected: OsvAffected[];
   severity: OsvSeverity[];
+}
+
+/**
+ * HTTP validators of the feed copy imported last (`ETag` and `Last-Modified`
+ * response headers). A refresh sends them back in `If-None-Match` and
+ * `If-Modified-Since`, so a server can respond 304 for an unchanged feed.
+ */
+export interface FeedValidators {
+  etag: string | null;
+  lastModified: string | null;
 }

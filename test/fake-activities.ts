@@ -79,10 +79,10 @@ export function defaultActivities(): PatchwardenActivities {
       return { contained: true, detail: 'host contained' };
     },
     async refreshKev() {
-      return { file: 'kev.json', format: 'json' as const, entries: 0, added: 0, removed: 0, addedCves: [] };
+      return { unchanged: false as const, file: 'kev.json', format: 'json' as const, entries: 0, added: 0, removed: 0, addedCves: [] };
     },
     async refreshEpss() {
-      return { file: 'epss.csv', scoreDate: '2026-01-01', rows: 0 };
+      return { unchanged: false as const, file: 'epss.csv', scoreDate: '2026-01-01', rows: 0 };
     },
     async syncNvd() {
       return { windows: 0, pages: 0, records: 0, syncedUntil: '2026-01-01T00:00:00.000Z' };

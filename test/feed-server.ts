@@ -1,6 +1,7 @@
 /**
  * Local HTTP servers on 127.0.0.1 that stand in for the public vulnerability
- * feeds in tests. One serves static files (CISA KEV, FIRST EPSS). The other
+ * feeds in tests. One serves static files (CISA KEV, FIRST EPSS), with HTTP
+ * validators and 304 responses when asked to. The other
  * emulates the NVD CVE API 2.0 over real NVD records, with the API's paging,
  * date range and header rules. Every request is recorded for assertions.
  */
@@ -52,8 +53,19 @@ export async function startFeedServer(handler: FeedHandler): Promise<FeedServer>
   };
 }
 
+export interface StaticFilesOptions {
+  /**
+   * Send `ETag` (from the file's size and modification time) and
+   * `Last-Modified`, and respond 304 to a request whose `If-None-Match` lists
+   * the current ETag or, without `If-None-Match`, whose `If-Modified-Since` is
+   * not before the modification time. Off by default, like a server that sends
+   * no validators.
+   */
+  validators?: boolean;
+}
+
 /** Serves files by URL path: `/kev.json` returns `files['/kev.json']`, and any other path gets 404. */
-export function staticFiles(files: Record<string, string>): FeedHandler {
+export function staticFiles(files: Record<string, string>, options: StaticFilesOptions = {}): FeedHandler {
   return async (request, response) => {
     const path = files[request.path];
     if (path === undefined) {
@@ -61,9 +73,31 @@ export function staticFiles(files: Record<string, string>): FeedHandler {
       response.end('not found');
       return;
     }
-    response.setHeader('content-length', (await stat(path)).size);
+
+    const info = await stat(path);
+    if (options.validators && notModified(request, info, response)) {
+      response.statusCode = 304;
+      response.end();
+      return;
+    }
+    response.setHeader('content-length', info.size);
     createReadStream(path).pipe(response);
   };
+}
+
+/** Sets the validators of the file on the response and returns whether the request's copy is still current. */
+function notModified(request: RecordedRequest, info: { size: number; mtime: Date }, response: ServerResponse): boolean {
+  const etag = `"${info.size.toString(16)}-${Math.floor(info.mtime.getTime()).toString(16)}"`;
+  // HTTP dates have whole seconds, so the comparison drops the milliseconds.
+  const modifiedSeconds = Math.floor(info.mtime.getTime() / 1000);
+  response.setHeader('etag', etag);
+  response.setHeader('last-modified', new Date(modifiedSeconds * 1000).toUTCString());
+
+  const ifNoneMatch = request.headers['if-none-match'];
+  if (ifNoneMatch !== undefined) return ifNoneMatch.split(',').some((tag) => tag.trim() === etag);
+
+  const ifModifiedSince = Date.parse(request.headers['if-modified-since'] ?? '');
+  return Number.isFinite(ifModifiedSince) && ifModifiedSince >= modifiedSeconds * 1000;
 }
 
 /** Reads every CVE object (the `cve` of each API result, or a bare record) from the JSON files in `folders`. */

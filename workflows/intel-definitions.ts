@@ -17,7 +17,10 @@ export interface IntelRefreshInput {
 }
 
 export interface IntelRefreshResult {
-  /** Null when the feed was not requested or its refresh failed (see `failures`). */
+  /**
+   * Null when the feed was not requested or its refresh failed (see `failures`).
+   * `unchanged: true` when the server reported the feed unchanged since the last import.
+   */
   kev: KevRefreshResult | null;
   epss: EpssRefreshResult | null;
   nvd: NvdSyncResult | null;

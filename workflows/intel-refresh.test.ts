@@ -1,7 +1,8 @@
 /**
  * `intelRefresh` on real components: the Temporal dev server, PostgreSQL, the
  * worker with every activity, and a feed server on 127.0.0.1 that serves the
- * real KEV JSON and EPSS file and emulates the NVD CVE API over real records.
+ * real KEV JSON (with validators, so an unchanged catalog gets 304) and EPSS
+ * file (without them) and emulates the NVD CVE API over real records.
  * The workflow is run directly, not by waiting for its schedule.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -51,9 +52,13 @@ describe('intelRefresh', () => {
     scratch = await mkdtemp(join(tmpdir(), 'pw-intel-refresh-'));
 
     nvdCves = await loadNvdCves(NVD_FOLDERS);
-    const files = staticFiles({ '/kev/known_exploited_vulnerabilities.json': KEV_JSON, '/epss/epss_fullset_emba_2026-08-16_semicolon.csv': EPSS_FILE });
+    const kev = staticFiles({ '/kev/known_exploited_vulnerabilities.json': KEV_JSON }, { validators: true });
+    const epss = staticFiles({ '/epss/epss_fullset_emba_2026-08-16_semicolon.csv': EPSS_FILE });
     const nvd = nvdApi({ cves: nvdCves, apiKey: NVD_KEY });
-    feeds = await startFeedServer((request, response) => (request.path.startsWith('/rest/') ? nvd(request, response) : files(request, response)));
+    feeds = await startFeedServer((request, response) => {
+      if (request.path.startsWith('/rest/')) return nvd(request, response);
+      return request.path.startsWith('/kev/') ? kev(request, response) : epss(request, response);
+    });
 
     policy = parsePolicy({
       feeds: {
@@ -103,13 +108,13 @@ describe('intelRefresh', () => {
 
     it('adds the new KEV entry', () => {
       // 1404 entries: `jq '.vulnerabilities | length'`; the seeded catalog lacked one.
-      expect(result.kev).toMatchObject({ format: 'json', entries: 1404, added: 1, removed: 0 });
+      expect(result.kev).toMatchObject({ unchanged: false, format: 'json', entries: 1404, added: 1, removed: 0 });
       expect(result.kev?.addedCves).toEqual([NEW_KEV_CVE]);
     });
 
     it('imports the EPSS day', () => {
       // 360142 rows: `wc -l epss_fullset_emba_2026-08-16_semicolon.csv`; the date comes from the URL's file name.
-      expect(result.epss).toEqual({ file: 'epss_fullset_emba_2026-08-16_semicolon.csv', scoreDate: '2026-08-16', rows: 360142 });
+      expect(result.epss).toEqual({ unchanged: false, file: 'epss_fullset_emba_2026-08-16_semicolon.csv', scoreDate: '2026-08-16', rows: 360142 });
     });
 
     it('syncs NVD from the cursor', () => {
@@ -164,8 +169,19 @@ describe('intelRefresh', () => {
       result = await refresh('intel-refresh-test-2');
     }, 180_000);
 
-    it('finds nothing new in KEV', () => {
-      expect(result.kev).toMatchObject({ entries: 1404, added: 0, addedCves: [] });
+    it('skips the unchanged KEV catalog', () => {
+      expect(result.kev).toEqual({ unchanged: true, file: 'known_exploited_vulnerabilities.json', addedCves: [] });
+      const kevRequests = feeds.requests.filter((request) => request.path.startsWith('/kev/'));
+      expect(kevRequests.at(-1)?.headers['if-none-match']).toMatch(/^"[0-9a-f]+-[0-9a-f]+"$/);
+    });
+
+    it('imports EPSS again without validators', () => {
+      expect(result.epss).toMatchObject({ unchanged: false, rows: 360142 });
+    });
+
+    it('records no second KEV import', async () => {
+      const [row] = await testDb.database.query<{ count: string }>(`SELECT count(*) FROM imports WHERE imported_by = 'intel-refresh' AND kind = 'kev'`);
+      expect(Number(row?.count)).toBe(1);
     });
 
     it('opens no second incident', async () => {

@@ -68,8 +68,10 @@ export async function intelRefresh(input: IntelRefreshInput): Promise<IntelRefre
   }
 
   log.info('intel refresh finished', {
-    kevAdded: result.kev?.added ?? null,
-    epssRows: result.epss?.rows ?? null,
+    kevUnchanged: result.kev?.unchanged ?? null,
+    kevAdded: result.kev?.unchanged === false ? result.kev.added : null,
+    epssUnchanged: result.epss?.unchanged ?? null,
+    epssRows: result.epss?.unchanged === false ? result.epss.rows : null,
     nvdRecords: result.nvd?.records ?? null,
     incidentsStarted: result.incidents?.started.length ?? 0,
     failures: result.failures.length,

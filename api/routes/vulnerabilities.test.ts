@@ -73,6 +73,34 @@ describe('GET /api/vulnerabilities/:cve', () => {
     expect(body.cwes).toContain('CWE-89');
   });
 
+  it('returns affected products by configuration', async () => {
+    const { body } = await get(MOVEIT);
+    const [configuration] = body.nvd.configurations;
+    const matches = configuration.nodes[0].matches;
+
+    expect(body.nvd.configurations).toHaveLength(1);
+    expect(configuration).toMatchObject({ operator: 'OR', negate: false });
+    expect(configuration.nodes).toHaveLength(1);
+    expect(configuration.nodes[0]).toMatchObject({ operator: 'OR', negate: false });
+    // 9 matches, 2 products: `jq '.configurations[0].nodes[0].cpeMatch | length' CVE-2023-34362.json`
+    expect(matches).toHaveLength(9);
+    expect([...new Set(matches.map((match: { cpe: { product: string } }) => match.cpe.product))]).toEqual(['moveit_cloud', 'moveit_transfer']);
+    expect(matches[4]).toMatchObject({
+      vulnerable: true,
+      criteria: 'cpe:2.3:a:progress:moveit_transfer:*:*:*:*:*:*:*:*',
+      matchCriteriaId: 'FA9FA318-3A93-478D-B0F3-B3469E6EED7D',
+      cpe: { part: 'a', vendor: 'progress', product: 'moveit_transfer', version: '*' },
+      range: { startIncluding: '2021.0', startExcluding: null, endIncluding: null, endExcluding: '2021.0.7' },
+    });
+  });
+
+  it('tells CPE editions apart', async () => {
+    const { body } = await get(JENKINS);
+    const matches = body.nvd.configurations[0].nodes[0].matches;
+
+    expect(matches.map((match: { cpe: { swEdition: string } }) => match.cpe.swEdition)).toEqual(['lts', '-']);
+  });
+
   it('explains the score for the reference asset', async () => {
     const { body } = await get(MOVEIT);
     const kev = body.risk.factors.find((factor: { factor: string }) => factor.factor === 'kev');

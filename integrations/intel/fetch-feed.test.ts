@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { copyFile, mkdtemp, readFile, rm, stat, utimes } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { FeedFetchError } from '../../domain/errors.js';
 import { type FeedServer, startFeedServer, staticFiles } from '../../test/feed-server.js';
@@ -125,6 +126,85 @@ describe('fetchFeed', () => {
     const error = await failure(fetchFeed({ url: 'ftp://127.0.0.1/kev.json' }));
 
     expect(error.reason).toMatch(/^unsupported scheme "ftp:"/);
+  });
+});
+
+describe('fetchFeed conditional', () => {
+  let scratch: string;
+  let copy: string;
+
+  beforeEach(async () => {
+    scratch = await mkdtemp(join(tmpdir(), 'pw-fetch-feed-'));
+    copy = join(scratch, 'kev.json');
+    await copyFile(kevPath, copy);
+    server = await startFeedServer(staticFiles({ '/kev.json': copy }, { validators: true }));
+  });
+
+  afterEach(async () => {
+    await rm(scratch, { recursive: true, force: true });
+  });
+
+  it('returns the validators of a download', async () => {
+    const feed = await fetchFeed({ url: `${server!.url}/kev.json`, since: null });
+    await feed?.cleanup();
+    const modified = new Date((await stat(copy)).mtime);
+    modified.setUTCMilliseconds(0);
+
+    expect(feed?.validators.etag).toMatch(/^"[0-9a-f]+-[0-9a-f]+"$/);
+    expect(feed?.validators.lastModified).toBe(modified.toUTCString());
+    expect(server!.requests[0]?.headers['if-none-match']).toBeUndefined();
+  });
+
+  it('returns null on 304', async () => {
+    const first = await fetchFeed({ url: `${server!.url}/kev.json`, since: null });
+    await first?.cleanup();
+
+    const second = await fetchFeed({ url: `${server!.url}/kev.json`, since: first!.validators });
+
+    expect(second).toBeNull();
+    expect(server!.requests[1]?.headers['if-none-match']).toBe(first!.validators.etag);
+    expect(server!.requests[1]?.headers['if-modified-since']).toBe(first!.validators.lastModified);
+  });
+
+  it('downloads a changed file', async () => {
+    const first = await fetchFeed({ url: `${server!.url}/kev.json`, since: null });
+    await first?.cleanup();
+    await utimes(copy, new Date(), new Date(Date.now() + 60_000));
+
+    const second = await fetchFeed({ url: `${server!.url}/kev.json`, since: first!.validators });
+    await second?.cleanup();
+
+    expect(second?.bytes).toBe(KEV_BYTES);
+    expect(second?.validators.etag).not.toBe(first!.validators.etag);
+  });
+
+  it('sends If-Modified-Since alone', async () => {
+    const first = await fetchFeed({ url: `${server!.url}/kev.json`, since: null });
+    await first?.cleanup();
+
+    const second = await fetchFeed({ url: `${server!.url}/kev.json`, since: { etag: null, lastModified: first!.validators.lastModified } });
+
+    expect(second).toBeNull();
+    expect(server!.requests[1]?.headers['if-none-match']).toBeUndefined();
+  });
+
+  it('rejects a 304 to a plain request', async () => {
+    await server!.close();
+    server = await startFeedServer((_request, response) => {
+      response.statusCode = 304;
+      response.end();
+    });
+
+    const error = await failure(fetchFeed({ url: `${server.url}/kev.json`, since: null }));
+
+    expect(error.status).toBe(304);
+  });
+
+  it('reads a file URL without validators', async () => {
+    const feed = await fetchFeed({ url: pathToFileURL(copy).toString(), since: { etag: '"old"', lastModified: null } });
+
+    expect(feed?.path).toBe(copy);
+    expect(feed?.validators).toEqual({ etag: null, lastModified: null });
   });
 });
 

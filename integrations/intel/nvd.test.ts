@@ -1,7 +1,11 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+
 import { describe, expect, it } from 'vitest';
 
 import { ImportFormatError } from '../../domain/errors.js';
-import type { CvssMetric, NvdRecord } from '../../domain/intel.js';
+import type { CpeMatch, CvssMetric, NvdRecord } from '../../domain/intel.js';
+import { NVD_CONFIGURATION_COUNTS } from '../../test/nvd-configuration-counts.js';
 import { fixturePath, sharedDataPath } from '../../test/shared-data.js';
 import { parseNvdRecords, preferredCvss, readNvdRecords } from './nvd.js';
 import { catchImportFormatError } from '../../test/import-errors.js';
@@ -39,8 +43,17 @@ function recordWith(metrics: CvssMetric[]): NvdRecord {
     cisaExploitAdd: null,
     cisaActionDue: null,
     references: [],
+    configurations: [],
   };
 }
+
+/** A bare record with one configuration of one OR node that contains `cpeMatch`. */
+function cveWithMatches(cpeMatch: Record<string, unknown>[]): Record<string, unknown> {
+  return bareCve({ configurations: [{ nodes: [{ operator: 'OR', negate: false, cpeMatch }] }] });
+}
+
+const allMatches = (record: NvdRecord | undefined): CpeMatch[] =>
+  (record?.configurations ?? []).flatMap((configuration) => configuration.nodes.flatMap((node) => node.matches));
 
 describe('readNvdRecords counts', () => {
   // Each count: `jq '.vulnerabilities | length' FILE`; a bare cve object is one record.
@@ -172,7 +185,129 @@ describe('readNvdRecords fields', () => {
   });
 });
 
+describe('readNvdRecords configurations', () => {
+  it('has counts for every real file', async () => {
+    const names = [
+      ...(await readdir(nvdFolder)).filter((name) => name.endsWith('.json')),
+      ...(await readdir(join(nvdFolder, 'fkie-cad'))).map((name) => `fkie-cad/${name}`),
+    ];
+
+    expect(NVD_CONFIGURATION_COUNTS.map((counts) => counts.file).sort()).toEqual(names.sort());
+  });
+
+  for (const expected of NVD_CONFIGURATION_COUNTS) {
+    describe(expected.file, () => {
+      const load = () => readNvdRecords(sharedDataPath('intel', 'nvd', expected.file));
+
+      it('counts configurations', async () => {
+        const records = await load();
+
+        expect(records.reduce((sum, record) => sum + record.configurations.length, 0)).toBe(expected.configurations);
+      });
+
+      it('counts CPE matches', async () => {
+        const records = await load();
+
+        expect(records.flatMap(allMatches)).toHaveLength(expected.cpeMatches);
+      });
+
+      it('counts vendor:product pairs', async () => {
+        const records = await load();
+        const pairs = new Set(records.flatMap(allMatches).map((match) => `${match.cpe.vendor}:${match.cpe.product}`));
+
+        expect(pairs.size).toBe(expected.products);
+      });
+    });
+  }
+
+  it('keeps an AND configuration', async () => {
+    const records = await readNvdRecords(sharedDataPath('intel', 'nvd', 'nvd_api2_page_38_results.json'));
+    const [configuration] = records.find((record) => record.cve === 'CVE-2022-22377')?.configurations ?? [];
+
+    expect(configuration?.operator).toBe('AND');
+    expect(configuration?.nodes.map((node) => node.operator)).toEqual(['OR', 'OR']);
+    expect(configuration?.nodes[0]?.matches.map((match) => match.vulnerable)).toEqual([true]);
+    expect(configuration?.nodes[1]?.matches.map((match) => match.vulnerable)).toEqual([false, false]);
+    expect(configuration?.nodes[1]?.matches[0]?.cpe).toMatchObject({ part: 'o', vendor: 'apple', product: 'macos', version: '-' });
+  });
+
+  it('stores OR when the operator is absent', async () => {
+    const [record] = await readNvdRecords(fixturePath('intel', 'nvd_api2_CVE-2023-4863.json'));
+
+    expect(record?.configurations.map((configuration) => configuration.operator)).toEqual(['OR', 'OR', 'OR', 'OR', 'OR', 'OR']);
+    expect(record?.configurations[0]?.negate).toBe(false);
+  });
+
+  it('maps a version range', async () => {
+    const [record] = await readNvdRecords(fixturePath('intel', 'nvd_api2_CVE-2023-4863.json'));
+    const esr = allMatches(record).find((match) => match.matchCriteriaId === 'D288632E-E2D5-4319-BE74-882D71D699C2');
+
+    expect(esr).toEqual({
+      vulnerable: true,
+      criteria: 'cpe:2.3:a:mozilla:firefox_esr:*:*:*:*:*:*:*:*',
+      matchCriteriaId: 'D288632E-E2D5-4319-BE74-882D71D699C2',
+      cpe: expect.objectContaining({ part: 'a', vendor: 'mozilla', product: 'firefox_esr', version: '*' }),
+      range: { startIncluding: '115.0', startExcluding: null, endIncluding: null, endExcluding: '115.2.1' },
+    });
+  });
+
+  it('keeps escapes in a product', async () => {
+    const [record] = await readNvdRecords(fixturePath('intel', 'nvd_api2_single_entry.json'));
+    const [match] = allMatches(record);
+
+    expect(match?.cpe.product).toBe('wp_maintenance_mode_\\&_coming_soon');
+    expect(match?.cpe.targetSw).toBe('wordpress');
+  });
+
+  it('gives a record without configurations none', async () => {
+    const [record] = await readNvdRecords(sharedDataPath('intel', 'nvd', 'fkie-cad', 'CVE-2024-3400.json'));
+
+    expect(record?.configurations).toEqual([]);
+  });
+});
+
 describe('parseNvdRecords errors', () => {
+  it('rejects a malformed CPE naming CVE and path', () => {
+    const good = { vulnerable: true, criteria: 'cpe:2.3:a:example:tool:*:*:*:*:*:*:*:*', matchCriteriaId: 'A' };
+    const bad = { vulnerable: true, criteria: 'cpe:2.3:a:example:tool:1.0', matchCriteriaId: 'B' };
+    const text = JSON.stringify({ vulnerabilities: [{ cve: cveWithMatches([good, bad]) }] }, null, 2);
+
+    const error = formatError(() => parseNvdRecords(text, 'page.json'));
+
+    expect(error.file).toBe('page.json');
+    expect(error.line).toBe(text.split('\n').findIndex((line) => line.includes('"CVE-2024-0001"')) + 1);
+    expect(error.reason).toBe(
+      'vulnerabilities[0].cve (CVE-2024-0001): field "configurations[0].nodes[0].cpeMatch[1].criteria" is invalid: ' +
+        '"cpe:2.3:a:example:tool:1.0" is not a CPE 2.3 formatted string: it has 4 attributes after "cpe:2.3:", expected 11 ' +
+        '(part, vendor, product, version, update, edition, language, sw_edition, target_sw, target_hw, other)',
+    );
+  });
+
+  it('rejects an unescaped character in a CPE', () => {
+    const text = JSON.stringify(cveWithMatches([{ vulnerable: true, criteria: 'cpe:2.3:a:example:c++:*:*:*:*:*:*:*:*', matchCriteriaId: 'A' }]));
+
+    const error = formatError(() => parseNvdRecords(text, 'cve.json'));
+
+    expect(error.reason).toMatch(/^cve \(CVE-2024-0001\): field "configurations\[0\]\.nodes\[0\]\.cpeMatch\[0\]\.criteria" is invalid: /);
+    expect(error.reason).toMatch(/contains "\+", which must be escaped with a backslash$/);
+  });
+
+  it('rejects a CPE match without matchCriteriaId', () => {
+    const text = JSON.stringify(cveWithMatches([{ vulnerable: true, criteria: 'cpe:2.3:a:example:tool:*:*:*:*:*:*:*:*' }]));
+
+    const error = formatError(() => parseNvdRecords(text, 'cve.json'));
+
+    expect(error.reason).toBe('cve (CVE-2024-0001): required field "configurations[0].nodes[0].cpeMatch[0].matchCriteriaId" is missing');
+  });
+
+  it('rejects an unknown node operator', () => {
+    const text = JSON.stringify(bareCve({ configurations: [{ nodes: [{ operator: 'XOR', cpeMatch: [] }] }] }));
+
+    const error = formatError(() => parseNvdRecords(text, 'cve.json'));
+
+    expect(error.reason).toMatch(/^cve \(CVE-2024-0001\): field "configurations\[0\]\.nodes\[0\]\.operator" is invalid/);
+  });
+
   it('rejects a missing field naming record and line', () => {
     const text = JSON.stringify({ vulnerabilities: [{ cve: bareCve() }, { cve: bareCve({ id: 'CVE-2024-0002', published: undefined }) }] }, null, 2);
 

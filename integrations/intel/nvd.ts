@@ -2,7 +2,7 @@
  * Parser for NVD CVE records in the CVE API 2.0 JSON shape. A file contains either
  * an API response (`{ resultsPerPage, ..., vulnerabilities: [{ cve }] }`) or one
  * bare `cve` object, as mirrors such as fkie-cad/nvd-json-data-feeds store
- * them. Fields the parser does not use (configurations, SSVC metrics, ...) are
+ * them. Fields the parser does not use (SSVC metrics, vendor comments, ...) are
  * ignored.
  */
 
@@ -11,8 +11,9 @@ import { join } from 'node:path';
 
 import { z } from 'zod';
 
-import { ImportFormatError } from '../../domain/errors.js';
-import type { CvssMetric, CvssVersion, NvdRecord } from '../../domain/intel.js';
+import { parseCpeName } from '../../domain/cpe-name.js';
+import { ImportFormatError, InvalidCpeNameError } from '../../domain/errors.js';
+import type { CpeConfiguration, CpeMatch, CvssMetric, CvssVersion, NvdRecord } from '../../domain/intel.js';
 import {
   type JsonDocument,
   formatPath,
@@ -42,6 +43,43 @@ const metricsSchema = z.looseObject({
   cvssMetricV2: z.array(cvssMetricSchema).optional(),
 });
 
+/** Schema of a CPE 2.3 formatted string that keeps the text and adds its attributes. A malformed string is an issue at its own path. */
+const criteriaSchema = z.string().transform((text, context) => {
+  try {
+    return { text, name: parseCpeName(text) };
+  } catch (error) {
+    if (!(error instanceof InvalidCpeNameError)) throw error;
+    context.addIssue({ code: 'custom', message: `"${text}" is not a CPE 2.3 formatted string: ${error.reason}`, input: text });
+    return z.NEVER;
+  }
+});
+
+const operatorSchema = z.enum(['AND', 'OR']);
+
+const cpeMatchSchema = z.looseObject({
+  vulnerable: z.boolean(),
+  criteria: criteriaSchema,
+  matchCriteriaId: z.string(),
+  versionStartIncluding: z.string().optional(),
+  versionStartExcluding: z.string().optional(),
+  versionEndIncluding: z.string().optional(),
+  versionEndExcluding: z.string().optional(),
+});
+
+const configurationSchema = z.looseObject({
+  // NVD leaves the operator out of a configuration with one node, where AND and
+  // OR agree, so the parser stores OR for it.
+  operator: operatorSchema.optional(),
+  negate: z.boolean().optional(),
+  nodes: z.array(
+    z.looseObject({
+      operator: operatorSchema,
+      negate: z.boolean().optional(),
+      cpeMatch: z.array(cpeMatchSchema),
+    }),
+  ),
+});
+
 const cveSchema = z.looseObject({
   id: z.string().regex(/^CVE-\d{4}-\d{4,}$/, 'expected a CVE id such as CVE-2024-3400'),
   published: z.string(),
@@ -53,6 +91,7 @@ const cveSchema = z.looseObject({
   references: z.array(z.looseObject({ url: z.string(), tags: z.array(z.string()).optional() })).optional(),
   cisaExploitAdd: z.iso.date().optional(),
   cisaActionDue: z.iso.date().optional(),
+  configurations: z.array(configurationSchema).optional(),
 });
 
 type CveInput = z.infer<typeof cveSchema>;
@@ -153,6 +192,34 @@ function toNvdRecord(cve: CveInput): NvdRecord {
     cisaExploitAdd: cve.cisaExploitAdd ?? null,
     cisaActionDue: cve.cisaActionDue ?? null,
     references: (cve.references ?? []).map((reference) => ({ url: reference.url, tags: reference.tags ?? [] })),
+    configurations: toConfigurations(cve.configurations ?? []),
+  };
+}
+
+function toConfigurations(configurations: NonNullable<CveInput['configurations']>): CpeConfiguration[] {
+  return configurations.map((configuration) => ({
+    operator: configuration.operator ?? 'OR',
+    negate: configuration.negate ?? false,
+    nodes: configuration.nodes.map((node) => ({
+      operator: node.operator,
+      negate: node.negate ?? false,
+      matches: node.cpeMatch.map(toCpeMatch),
+    })),
+  }));
+}
+
+function toCpeMatch(match: z.infer<typeof cpeMatchSchema>): CpeMatch {
+  return {
+    vulnerable: match.vulnerable,
+    criteria: match.criteria.text,
+    matchCriteriaId: match.matchCriteriaId,
+    cpe: match.criteria.name,
+    range: {
+      startIncluding: match.versionStartIncluding ?? null,
+      startExcluding: match.versionStartExcluding ?? null,
+      endIncluding: match.versionEndIncluding ?? null,
+      endExcluding: match.versionEndExcluding ?? null,
+    },
   };
 }
 
