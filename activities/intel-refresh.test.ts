@@ -125,6 +125,17 @@ describe('intel refresh activities', () => {
       expect(lastRequest()?.headers['if-none-match']).toBe(before?.etag);
       expect(result).toMatchObject({ unchanged: false, entries: 1404 });
     });
+
+    it('downloads in full after a manual import', async () => {
+      await importFile(testDb.database, 'kev', { path: KEV_JSON, fileName: 'kev-by-hand.json', importedBy: 'analyst' }, createLogger({ silent: true }));
+
+      expect(await readFeedValidators(testDb.database, 'kev', `${feeds.url}/kev.json`)).toBeNull();
+
+      const result = await refreshKev();
+
+      expect(lastRequest()?.headers['if-none-match']).toBeUndefined();
+      expect(result).toMatchObject({ unchanged: false, entries: 1404 });
+    });
   });
 
   describe('EPSS', () => {

@@ -91,10 +91,9 @@ async function kevCves(deps: ActivityDeps): Promise<Set<string>> {
  * Fetches one feed file and imports it, heartbeating `details` while either
  * runs. Returns null when the server reports the feed unchanged since the last
  * import. The validators of the new copy are stored only after its import
- * committed, so a failed import is downloaded again on the next run.
- *
- * NOTE: a file imported by hand does not reset the validators, so after a
- * manual import of an older KEV catalog the refresh skips the unchanged feed.
+ * committed, so a failed import is downloaded again on the next run. Any KEV
+ * or EPSS import clears them first, so after a file imported by hand the next
+ * refresh downloads the feed in full.
  */
 async function importFeed(
   deps: ActivityDeps,

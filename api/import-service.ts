@@ -11,6 +11,7 @@ import { createReadStream } from 'node:fs';
 import type { Database, Tx } from '../db/client.js';
 import { appendAudit } from '../db/audit.js';
 import { cvesWrittenInTransaction } from '../db/cve-intel.js';
+import { clearFeedValidators } from '../db/feed-cursors.js';
 import { rescoreFindings, type RescoreResult } from '../db/finding-scores.js';
 import { storeScan, type ScanStoreResult } from '../db/findings-store.js';
 import { storeCve5Records, storeOsvAdvisories } from '../db/advisory-store.js';
@@ -126,6 +127,7 @@ async function runImport(tx: Tx, kind: ImportKind, request: ImportRequest, logge
     case 'kev': {
       // JSON or CSV, detected from the content.
       const { format, catalog } = await readKevFile(request.path, { fileName: request.fileName });
+      await clearFeedValidators(tx, 'kev');
       const stored = await storeKevCatalog(tx, catalog);
       const counts: Record<string, number | string> = { format, ...stored };
       // Only the JSON form states a catalog version.
@@ -146,6 +148,7 @@ async function runImport(tx: Tx, kind: ImportKind, request: ImportRequest, logge
           'the file states no score date and its name holds no YYYY-MM-DD date; pass the date (--epss-date or ?scoreDate=)',
         );
       }
+      await clearFeedValidators(tx, 'epss');
       const stored = await storeEpssDay(tx, { info: { ...copy.info, scoreDate }, rows: copy.rows, rowCount: copy.count, source: request.fileName });
       return { counts: { modelVersion: copy.info.modelVersion ?? 'unknown', ...stored }, assetIds: null };
     }

@@ -6,6 +6,7 @@
  */
 import type { FeedValidators } from '../domain/intel.js';
 import type { Database } from './client.js';
+import type { Queryable } from './cve-intel.js';
 
 /** Returns the end of the last synced window, or null before the first sync. */
 export async function readFeedCursor(database: Database, feed: string): Promise<Date | null> {
@@ -49,4 +50,14 @@ export async function writeFeedValidators(database: Database, feed: string, url:
        last_modified = excluded.last_modified, updated_at = now()`,
     [feed, url, validators.etag, validators.lastModified],
   );
+}
+
+/**
+ * Forgets the validators of `feed`, so the next refresh downloads it in full.
+ * Every KEV and EPSS import calls it in its transaction: after a file imported
+ * by hand, a 304 for the feed would otherwise keep that file in place. The
+ * refresh stores the new validators after its own import commits.
+ */
+export async function clearFeedValidators(database: Queryable, feed: string): Promise<void> {
+  await database.query('UPDATE feed_cursors SET etag = NULL, last_modified = NULL WHERE feed = $1', [feed]);
 }
