@@ -23,3 +23,40 @@ export interface EdrAdapter {
   containHost(input: { requestId: string; host: EdrHost }): Promise<{ containmentId: string }>;
   isContained(input: { requestId: string; host: EdrHost }): Promise<boolean>;
 }
+
+/** EDR products whose detection exports `readEdrFile` reads. */
+export type EdrVendor = 'crowdstrike' | 'microsoft-defender' | 'sentinelone';
+
+/** One detection from an EDR export, with the ATT&CK techniques it names. */
+export interface TechniqueDetection {
+  vendor: EdrVendor;
+  /** The vendor's detection or alert id, unique within the vendor. */
+  detectionId: string;
+  hostName: string | null;
+  /** The vendor's agent or device id. */
+  hostId: string | null;
+  hostIp: string | null;
+  /** Valid technique and sub-technique ids, such as `T1218` or `T1059.001`, without repeats. */
+  techniqueIds: string[];
+  detectedAt: Date;
+}
+
+/** Export layouts `readEdrFile` recognizes by content. */
+export type EdrExportFormat =
+  | 'crowdstrike-falcon-events'
+  | 'defender-alerts-api'
+  | 'defender-xdr-hunting'
+  | 'sentinelone-activities'
+  | 'empty';
+
+/** What a parser read from one export file. */
+export interface DetectionExport {
+  format: EdrExportFormat;
+  /** Records in the file: array elements, JSON lines or alerts of an API response. */
+  events: number;
+  detections: TechniqueDetection[];
+  /** Records that are not detections, such as audit events or agent scans. */
+  skipped: number;
+  /** Technique names given without an id (`User Execution`), which no mapping can match. */
+  namesWithoutId: number;
+}
