@@ -19,10 +19,11 @@ export interface ScanStoreResult {
 }
 
 /**
- * Finds the asset a scanned host belongs to. Precedence: the scanner's own asset
- * id, then FQDN, then IP address, then the host name as reported.
+ * Finds the asset a host belongs to. Precedence: the scanner's own asset id,
+ * then FQDN, then IP address, then the host name as reported. Each value must
+ * match exactly. Scans and EDR imports share it, so both name the same asset.
  */
-async function matchAsset(tx: Tx, host: ScannedHost): Promise<string | null> {
+export async function matchAsset(tx: Tx, host: Pick<ScannedHost, 'scannerAssetId' | 'fqdn' | 'ip' | 'name'>): Promise<string | null> {
   const probes: [string, string | null][] = [
     ['scanner_asset_id', host.scannerAssetId],
     ['fqdn', host.fqdn],

@@ -7,7 +7,8 @@
 import { TECHNIQUE_ID } from '../../domain/attack.js';
 import { ImportFormatError } from '../../domain/errors.js';
 import { formatPath, isJsonObject, parseJsonDocument } from '../intel/json-input.js';
-import type { DetectionExport, EdrExportFormat, EdrVendor, TechniqueDetection } from './types.js';
+import type { EdrVendor, TechniqueDetection } from '../../domain/detections.js';
+import type { DetectionExport, EdrExportFormat } from './types.js';
 
 /** One record of an export: an event, an alert or a log line. */
 export interface EdrRecord {

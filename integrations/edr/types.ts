@@ -1,5 +1,7 @@
 /** EDR capability in the engine's terms: detections on hosts, and host containment. */
 
+import type { TechniqueDetection } from '../../domain/detections.js';
+
 export interface EdrHost {
   assetId: string;
   hostname: string;
@@ -22,23 +24,6 @@ export interface EdrAdapter {
   /** Network-contains the host; idempotent on `requestId`. */
   containHost(input: { requestId: string; host: EdrHost }): Promise<{ containmentId: string }>;
   isContained(input: { requestId: string; host: EdrHost }): Promise<boolean>;
-}
-
-/** EDR products whose detection exports `readEdrFile` reads. */
-export type EdrVendor = 'crowdstrike' | 'microsoft-defender' | 'sentinelone';
-
-/** One detection from an EDR export, with the ATT&CK techniques it names. */
-export interface TechniqueDetection {
-  vendor: EdrVendor;
-  /** The vendor's detection or alert id, unique within the vendor. */
-  detectionId: string;
-  hostName: string | null;
-  /** The vendor's agent or device id. */
-  hostId: string | null;
-  hostIp: string | null;
-  /** Valid technique and sub-technique ids, such as `T1218` or `T1059.001`, without repeats. */
-  techniqueIds: string[];
-  detectedAt: Date;
 }
 
 /** Export layouts `readEdrFile` recognizes by content. */
