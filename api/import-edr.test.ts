@@ -1,7 +1,7 @@
 /**
- * EDR imports into real PostgreSQL: a real Defender XDR export raises the score
- * of a finding whose CVE the real CTID mappings link to a technique the export
- * names, by import and by upload, and both GET routes explain the raise.
+ * EDR imports into real PostgreSQL. A real Defender XDR export names a technique
+ * that the real CTID mappings link to a finding's CVE, so importing it raises
+ * that finding's score, and both GET routes explain the raise.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

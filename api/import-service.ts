@@ -181,7 +181,9 @@ async function runImport(tx: Tx, kind: ImportKind, request: ImportRequest, logge
     }
     case 'edr': {
       const file = await readEdrFile(request.path, { fileName: request.fileName });
-      return storeEdrExport(tx, file);
+      return storeEdrExport(tx, file, (hosts) => {
+        if (hosts % 100 === 0) logger.info('import progress', { kind, file: request.fileName, hosts });
+      });
     }
   }
 }
@@ -191,8 +193,8 @@ async function runImport(tx: Tx, kind: ImportKind, request: ImportRequest, logge
  * A technique that a fallback rule can pick may raise a CVE without mappings,
  * which no query on `attack_mappings` finds, so such a sighting rescores every finding.
  */
-async function storeEdrExport(tx: Tx, file: DetectionExport): Promise<StoredImport> {
-  const stored = await storeEdrSightings(tx, file.detections);
+async function storeEdrExport(tx: Tx, file: DetectionExport, onHost: (hostsDone: number) => void): Promise<StoredImport> {
+  const stored = await storeEdrSightings(tx, file.detections, { onHost });
   const techniqueIds = [...new Set(file.detections.flatMap((detection) => detection.techniqueIds))];
 
   const counts = {

@@ -39,10 +39,15 @@ interface SightingRow {
  * A sighting already stored keeps its row, but gains the asset when the new
  * record names a host that matches one and the stored row has none. This
  * happens when Defender XDR sends an alert's AlertInfo row, which names no
- * device, before its AlertEvidence row.
+ * device, before its AlertEvidence row. `onHost` is called after each distinct
+ * host is matched, with the number matched so far.
  */
-export async function storeEdrSightings(tx: Tx, detections: readonly TechniqueDetection[]): Promise<StoreSightingsResult> {
-  const rows = await sightingRows(tx, detections);
+export async function storeEdrSightings(
+  tx: Tx,
+  detections: readonly TechniqueDetection[],
+  options: { onHost?: (hostsDone: number) => void } = {},
+): Promise<StoreSightingsResult> {
+  const rows = await sightingRows(tx, detections, options.onHost);
   if (rows.length === 0) return { sightings: 0, added: 0, onAssets: 0 };
 
   const written = await tx.query<{ inserted: boolean }>(
@@ -70,7 +75,7 @@ export async function storeEdrSightings(tx: Tx, detections: readonly TechniqueDe
  * detection merge into the earliest time and the first host that matched an
  * asset, because one INSERT may not update a row twice.
  */
-async function sightingRows(tx: Tx, detections: readonly TechniqueDetection[]): Promise<SightingRow[]> {
+async function sightingRows(tx: Tx, detections: readonly TechniqueDetection[], onHost?: (hostsDone: number) => void): Promise<SightingRow[]> {
   const assets = new Map<string, string | null>();
   const rows = new Map<string, SightingRow>();
 
@@ -81,6 +86,7 @@ async function sightingRows(tx: Tx, detections: readonly TechniqueDetection[]): 
     if (!assets.has(hostKey)) {
       const host = { scannerAssetId: null, fqdn: detection.hostName, ip: detection.hostIp, name: detection.hostName ?? '' };
       assets.set(hostKey, await matchAsset(tx, host));
+      onHost?.(assets.size);
     }
     const assetId = assets.get(hostKey) ?? null;
 
