@@ -4,7 +4,8 @@
  * the database as it was and a finished one can be traced. The same transaction
  * rescores the open findings the file can change, so stored scores never lag
  * behind the data. A scan rescores its hosts' findings, KEV and NVD rescore the
- * findings naming a CVE the file wrote, and EPSS rescores every finding.
+ * findings naming a CVE the file wrote, EPSS rescores every finding, and an EDR
+ * export rescores the findings whose CVEs map to a technique it names.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -15,10 +16,14 @@ import { clearFeedValidators } from '../db/feed-cursors.js';
 import { rescoreFindings, type RescoreResult } from '../db/finding-scores.js';
 import { storeScan, type ScanStoreResult } from '../db/findings-store.js';
 import { storeCve5Records, storeOsvAdvisories } from '../db/advisory-store.js';
-import { storeAttackMappings } from '../db/attack-store.js';
+import { cvesMappedToTechniques, storeAttackMappings } from '../db/attack-store.js';
 import { storeEpssDay, storeKevCatalog, storeNvdRecords } from '../db/intel-store.js';
+import { storeEdrSightings } from '../db/technique-sightings.js';
+import { FALLBACK_TECHNIQUE_IDS, parentTechnique } from '../domain/attack.js';
 import { ImportFormatError } from '../domain/errors.js';
 import { readAttackMappingFile } from '../integrations/attack/read-mapping-file.js';
+import { readEdrFile } from '../integrations/edr/read-edr-file.js';
+import type { DetectionExport } from '../integrations/edr/types.js';
 import { epssCopyStream } from '../integrations/intel/epss-copy.js';
 import { readCve5Record } from '../integrations/intel/cve5.js';
 import { readKevFile } from '../integrations/intel/kev-file.js';
@@ -29,7 +34,7 @@ import type { Logger } from '../config/logger.js';
 import { parsePolicy } from '../config/policy.js';
 import type { FindingScoringPolicy } from '../domain/finding-score.js';
 
-export type ImportKind = 'kev' | 'epss' | 'nvd' | 'cve5' | 'osv' | 'findings' | 'attack';
+export type ImportKind = 'kev' | 'epss' | 'nvd' | 'cve5' | 'osv' | 'findings' | 'attack' | 'edr';
 
 export interface ImportRequest {
   /** Path of the uploaded bytes on disk. */
@@ -186,5 +191,38 @@ async function runImport(tx: Tx, kind: ImportKind, request: ImportRequest, logge
       const stored = await storeAttackMappings(tx, file.mappings);
       return { counts: { format: file.format, ...stored, rejected: file.rejected }, assetIds: [] };
     }
+    case 'edr': {
+      const file = await readEdrFile(request.path, { fileName: request.fileName });
+      return storeEdrExport(tx, file, (hosts) => {
+        if (hosts % 100 === 0) logger.info('import progress', { kind, file: request.fileName, hosts });
+      });
+    }
   }
+}
+
+/**
+ * Stores an EDR export's technique sightings and names the findings to rescore.
+ * A technique that a fallback rule can pick may raise a CVE without mappings,
+ * which no query on `attack_mappings` finds, so such a sighting rescores every finding.
+ */
+async function storeEdrExport(tx: Tx, file: DetectionExport, onHost: (hostsDone: number) => void): Promise<StoredImport> {
+  const stored = await storeEdrSightings(tx, file.detections, { onHost });
+  const techniqueIds = [...new Set(file.detections.flatMap((detection) => detection.techniqueIds))];
+
+  const counts = {
+    format: file.format,
+    events: file.events,
+    detections: file.detections.length,
+    skipped: file.skipped,
+    withoutTechniques: file.detections.filter((detection) => detection.techniqueIds.length === 0).length,
+    namesWithoutId: file.namesWithoutId,
+    techniques: techniqueIds.length,
+    sightings: stored.sightings,
+    sightingsAdded: stored.added,
+    sightingsOnAssets: stored.onAssets,
+  };
+
+  const fallbackParents = new Set(FALLBACK_TECHNIQUE_IDS);
+  if (techniqueIds.some((id) => fallbackParents.has(parentTechnique(id)))) return { counts, assetIds: null };
+  return { counts, assetIds: null, cves: await cvesMappedToTechniques(tx, techniqueIds) };
 }

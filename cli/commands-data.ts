@@ -1,4 +1,4 @@
-/** CLI commands for imports: `intel import` and `findings import`. */
+/** CLI commands for imports: `intel import`, `findings import` and `edr import`. */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -70,5 +70,18 @@ export function registerDataCommands(program: Command): void {
     .action(async (files: string[]) => {
       const api = new ApiClient();
       for (const file of files) report(await api.upload<ImportAnswer>('/api/imports/findings', file));
+    });
+
+  const edr = program.command('edr').description('EDR detections');
+  edr
+    .command('import')
+    .description('import EDR detection exports (layout detected from content) as ATT&CK technique sightings, each in its own transaction')
+    .argument(
+      '<files...>',
+      'CrowdStrike Falcon events or detections, Defender for Endpoint alerts API responses, Defender XDR advanced hunting records or SentinelOne activities (JSON or JSON lines)',
+    )
+    .action(async (files: string[]) => {
+      const api = new ApiClient();
+      for (const file of files) report(await api.upload<ImportAnswer>('/api/imports/edr', file));
     });
 }

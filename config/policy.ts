@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { DEFAULT_OBSERVED_TECHNIQUE_POLICY } from '../domain/attack.js';
 import { riskPolicySchema, ssvcPolicySchema } from './scoring-policy.js';
 
 /**
@@ -53,6 +54,24 @@ export const policySchema = z
     risk: riskPolicySchema.prefault({}),
     /** SSVC derivation settings. */
     ssvc: ssvcPolicySchema.prefault({}),
+    /**
+     * The observed-technique factor: points for a CVE whose ATT&CK technique was
+     * seen in an EDR detection or an incident within the window. The weight is
+     * outside the 100-point budget of `risk`, because the raised score is capped at 100.
+     */
+    attack: z
+      .object({
+        /** How far back a detection or an incident counts. */
+        sightingWindow: duration.default(DEFAULT_OBSERVED_TECHNIQUE_POLICY.sightingWindow),
+        /** Points added, 0..100. */
+        sightingWeight: z
+          .number()
+          .min(0, 'must be a number of points >= 0')
+          .max(100, 'must be at most 100, the highest score')
+          .default(DEFAULT_OBSERVED_TECHNIQUE_POLICY.sightingWeight),
+      })
+      .strict()
+      .prefault({}),
     rollout: z
       .object({
         /** Share of the hosts in the canary ring, 0..1; at least one host. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_OBSERVED_TECHNIQUE_POLICY } from '../domain/attack.js';
 import { DEFAULT_RISK_CONFIG } from '../domain/risk-config.js';
 import { DEFAULT_SSVC_POLICY } from '../domain/ssvc.js';
 import { PolicyError, parsePolicy } from './policy.js';
@@ -51,5 +52,34 @@ describe('risk and ssvc policy', () => {
 
   it('rejects a threshold above 1', () => {
     expect(problemsOf({ ssvc: { epssPocThreshold: 1.5 } })).toEqual(['ssvc.epssPocThreshold: must be at most 1']);
+  });
+});
+
+describe('attack policy', () => {
+  it('defaults to 30 days and 10 points', () => {
+    expect(parsePolicy({}).attack).toEqual(DEFAULT_OBSERVED_TECHNIQUE_POLICY);
+    expect(DEFAULT_OBSERVED_TECHNIQUE_POLICY).toEqual({ sightingWindow: '30 days', sightingWeight: 10 });
+  });
+
+  it('accepts a short duration', () => {
+    expect(parsePolicy({ attack: { sightingWindow: '14d' } }).attack.sightingWindow).toBe('14d');
+  });
+
+  it('rejects an invalid window', () => {
+    expect(problemsOf({ attack: { sightingWindow: 'a month' } })).toEqual([
+      'attack.sightingWindow: must be a duration such as "7 days", "30m" or "90s"',
+    ]);
+  });
+
+  it('rejects a negative weight', () => {
+    expect(problemsOf({ attack: { sightingWeight: -5 } })).toEqual(['attack.sightingWeight: must be a number of points >= 0']);
+  });
+
+  it('rejects a weight above 100', () => {
+    expect(problemsOf({ attack: { sightingWeight: 150 } })).toEqual(['attack.sightingWeight: must be at most 100, the highest score']);
+  });
+
+  it('rejects an unknown field', () => {
+    expect(problemsOf({ attack: { window: '30 days' } })[0]).toMatch(/^attack: .*window/);
   });
 });

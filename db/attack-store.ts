@@ -3,7 +3,7 @@
  * Mappings Explorer KEV files) and reads them back per CVE.
  */
 import { Readable } from 'node:stream';
-import type { AttackMapping } from '../domain/attack.js';
+import { type AttackMapping, parentTechnique } from '../domain/attack.js';
 import type { Tx } from './client.js';
 import { copyLine } from './copy-text.js';
 import type { Queryable } from './cve-intel.js';
@@ -47,4 +47,14 @@ export async function attackMappingsOf(database: Queryable, cve: string): Promis
     mappingType: row.mapping_type,
     source: row.source,
   }));
+}
+
+/** Returns the CVEs mapped to a technique that shares a parent with one of `techniqueIds`, ordered. */
+export async function cvesMappedToTechniques(database: Queryable, techniqueIds: readonly string[]): Promise<string[]> {
+  const parents = [...new Set(techniqueIds.map(parentTechnique))];
+  const rows = await database.query<{ cve: string }>(
+    `SELECT DISTINCT cve FROM attack_mappings WHERE split_part(technique_id, '.', 1) = ANY($1) ORDER BY cve`,
+    [parents],
+  );
+  return rows.map((row) => row.cve);
 }

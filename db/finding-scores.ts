@@ -7,9 +7,11 @@
  * row, so `finding_scores` contains exactly the findings worth listing.
  */
 import { createHash } from 'node:crypto';
+import { type SightingIndex, indexSightings } from '../domain/attack.js';
 import { assetContextFromTags, scannerCvssMetrics } from '../domain/finding-context.js';
 import { type CveAssessmentCache, type FindingScore, type FindingScoringPolicy, scoreFinding } from '../domain/finding-score.js';
 import { IntelCache, type Queryable, currentEpssDay } from './cve-intel.js';
+import { loadTechniqueSightings } from './technique-sightings.js';
 
 export type { Queryable } from './cve-intel.js';
 
@@ -20,6 +22,8 @@ export interface RescoreOptions {
   cves?: readonly string[];
   /** Findings per page, read and written together. Default 5,000. */
   pageSize?: number;
+  /** End of the technique sighting window. Default: the current time. */
+  now?: Date;
 }
 
 export interface RescoreResult {
@@ -68,6 +72,8 @@ export async function rescoreFindings(
   const cves = options.cves === undefined ? null : [...options.cves];
   const intel = new IntelCache(database, await currentEpssDay(database));
   const assessments: CveAssessmentCache = new Map();
+  const now = options.now ?? new Date();
+  const sightings = indexSightings(await loadTechniqueSightings(database, { now, window: policy.attack.sightingWindow }));
   const result: RescoreResult = { scored: 0, changed: 0, removed: 0 };
 
   let afterId = '0';
@@ -89,7 +95,7 @@ export async function rescoreFindings(
     );
     if (page.length === 0) break;
 
-    const scores = await scorePage(database, page, { intel, assessments }, policy);
+    const scores = await scorePage(database, page, { intel, assessments, sightings, now }, policy);
     result.changed += await writeChangedScores(database, page, scores);
     result.scored += page.length;
     afterId = page[page.length - 1]!.id;
@@ -102,14 +108,16 @@ export async function rescoreFindings(
   return result;
 }
 
-/** Caches one rescore keeps between pages: CVE intel, and CVE assessments per context. */
+/** State one rescore keeps between pages: CVE intel, CVE assessments per context, the sightings and the time. */
 interface RescoreCaches {
   intel: IntelCache;
   assessments: CveAssessmentCache;
+  sightings: SightingIndex;
+  now: Date;
 }
 
 async function scorePage(database: Queryable, page: FindingRow[], caches: RescoreCaches, policy: FindingScoringPolicy): Promise<FindingScore[]> {
-  const { intel, assessments } = caches;
+  const { intel, assessments, sightings, now } = caches;
   await intel.load(page.flatMap((row) => row.cves));
   const assetIds = [...new Set(page.map((row) => row.asset_id))];
   const clocks = await incidentClocks(database, assetIds);
@@ -128,6 +136,8 @@ async function scorePage(database: Queryable, page: FindingRow[], caches: Rescor
         firstSeenAt: row.first_seen,
         incidentClockStartAt: clocks.get(row.asset_id) ?? new Map(),
         mitigations: mitigations.get(row.asset_id) ?? [],
+        sightings,
+        now,
       },
       policy,
       assessments,

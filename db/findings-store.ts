@@ -19,11 +19,12 @@ export interface ScanStoreResult {
 }
 
 /**
- * Finds the asset a scanned host belongs to, in one statement. Precedence: the
+ * Finds the asset a host belongs to, in one statement. Precedence: the
  * scanner's own asset id, then FQDN, then IP address, then the host name as
- * reported. The oldest asset wins a tie.
+ * reported. Each value must match exactly, and the oldest asset wins a tie.
+ * Scans and EDR imports share it, so both name the same asset.
  */
-async function matchAsset(tx: Tx, host: ScannedHost): Promise<string | null> {
+export async function matchAsset(tx: Tx, host: Pick<ScannedHost, 'scannerAssetId' | 'fqdn' | 'ip' | 'name'>): Promise<string | null> {
   const [row] = await tx.query<{ id: string }>(
     `SELECT id FROM assets
       WHERE scanner_asset_id = $1 OR fqdn = $2 OR ip = $3 OR hostname = $4

@@ -10,6 +10,7 @@ import {
   bigint,
   bigserial,
   boolean,
+  check,
   date,
   doublePrecision,
   index,
@@ -326,6 +327,40 @@ export const attackMappings = pgTable(
     source: text('source').notNull(),
   },
   (t) => [primaryKey({ columns: [t.cve, t.techniqueId, t.mappingType, t.source] })],
+);
+
+/**
+ * ATT&CK techniques seen in the fleet, one row per vendor, detection and
+ * technique, so importing an EDR export again adds nothing. EDR imports write
+ * the rows, with `source` `edr`. Incident sightings are not stored: scoring
+ * derives them from `incidents` and `attack_mappings`, so they follow mappings
+ * imported after the incident opened.
+ */
+export const techniqueSightings = pgTable(
+  'technique_sightings',
+  {
+    /** Technique or sub-technique id, such as `T1218` or `T1059.001`. */
+    techniqueId: text('technique_id').notNull(),
+    source: text('source').$type<'edr' | 'incident'>().notNull(),
+    /** EDR product, such as `crowdstrike` or `microsoft-defender`. */
+    vendor: text('vendor').notNull(),
+    /** The vendor's detection or alert id. */
+    detectionId: text('detection_id').notNull(),
+    /** The asset whose host name or IP address matched the detection's host, or null. */
+    assetId: text('asset_id').references(() => assets.id, { onDelete: 'set null' }),
+    hostName: text('host_name'),
+    /** The vendor's agent or device id. */
+    hostId: text('host_id'),
+    hostIp: text('host_ip'),
+    /** When the EDR detected the technique. */
+    seenAt: stamp('seen_at').notNull(),
+    importedAt: createdAt('imported_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.vendor, t.detectionId, t.techniqueId] }),
+    index('technique_sightings_seen_idx').on(t.seenAt),
+    check('technique_sightings_source_check', sql`${t.source} IN ('edr', 'incident')`),
+  ],
 );
 
 /** One row per import run, so an operator can see what came in and when. */

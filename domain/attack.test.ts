@@ -4,8 +4,10 @@ import {
   type AttackMapping,
   type TechniqueSighting,
   fallbackTechniques,
+  indexSightings,
   raiseForObservedTechniques,
   resolveTechniques,
+  sightingsOf,
 } from './attack.js';
 import { InvalidCvssVectorError } from './errors.js';
 import { type RiskScore, scoreRisk } from './risk.js';
@@ -205,6 +207,13 @@ describe('raiseForObservedTechniques', () => {
     expect(result.factors.at(-1)?.input).toContain('and 2 more');
   });
 
+  it('lists a detection once', () => {
+    const sightings = ['T1218', 'T1218.010', 'T1218.011'].map((techniqueId) => sighting(techniqueId, '2025-03-14T00:00:00Z'));
+    const result = raiseForObservedTechniques(risk, { ...options, techniqueIds: ['T1218'], sightings });
+
+    expect(result.factors.at(-1)?.input).toBe('T1218, T1218.010, T1218.011 seen within 14 days: edr-detection det-1');
+  });
+
   it('score stays at or below 100', () => {
     const high: RiskScore = { score: 95, priority: 'P1', factors: [{ factor: 'kev', input: 'test', contribution: 95 }] };
     const result = raiseForObservedTechniques(high, { ...options, sightings: [sighting('T1210', '2025-03-14T00:00:00Z')] });
@@ -224,5 +233,27 @@ describe('raiseForObservedTechniques', () => {
 
   it('negative weight is rejected', () => {
     expect(() => raiseForObservedTechniques(risk, { ...options, weight: -1, sightings: [] })).toThrow(RangeError);
+  });
+});
+
+describe('sightingsOf', () => {
+  const seenAt = new Date('2025-03-14T00:00:00Z');
+  const sightings: TechniqueSighting[] = [
+    { techniqueId: 'T1059.001', seenAt, kind: 'edr-detection', id: 'det-1' },
+    { techniqueId: 'T1059', seenAt, kind: 'incident', id: 'INC-1' },
+    { techniqueId: 'T1218', seenAt, kind: 'edr-detection', id: 'det-2' },
+  ];
+  const index = indexSightings(sightings);
+
+  it('finds parent and sub-techniques', () => {
+    expect(sightingsOf(index, ['T1059.004']).map((sighting) => sighting.id)).toEqual(['det-1', 'INC-1']);
+  });
+
+  it('returns each sighting once', () => {
+    expect(sightingsOf(index, ['T1059', 'T1059.001', 'T1218'])).toHaveLength(3);
+  });
+
+  it('returns none for other techniques', () => {
+    expect(sightingsOf(index, ['T1190'])).toEqual([]);
   });
 });

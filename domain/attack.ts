@@ -110,6 +110,9 @@ const FALLBACK_RULES: readonly FallbackRule[] = [
   },
 ];
 
+/** Techniques the fallback rules can choose, so a caller can tell which sightings may raise a CVE without a mapping. */
+export const FALLBACK_TECHNIQUE_IDS: readonly string[] = FALLBACK_RULES.map((rule) => rule.techniqueId);
+
 export interface FallbackInput {
   cve: string;
   /** CVSS vector of any version, parsed or as a string, or null when none is known. */
@@ -160,6 +163,39 @@ export interface TechniqueSighting {
   kind: 'edr-detection' | 'incident';
   /** Detection or incident id. */
   id: string;
+}
+
+/** Policy values of the observed-technique factor. */
+export interface ObservedTechniquePolicy {
+  /** Look-back period as a duration string, such as `'30 days'`. */
+  sightingWindow: string;
+  /** Points added when a technique of the CVE was seen within the window. */
+  sightingWeight: number;
+}
+
+/**
+ * Thirty days covers a monthly patch cycle. Ten points lift a finding that is
+ * within 10 points of the next cut-off (P3 20, P2 40, P1 55 by default) to that priority.
+ */
+export const DEFAULT_OBSERVED_TECHNIQUE_POLICY: ObservedTechniquePolicy = { sightingWindow: '30 days', sightingWeight: 10 };
+
+/** Sightings grouped by parent technique, so the sightings of a CVE's techniques are found without a scan of all. */
+export type SightingIndex = ReadonlyMap<string, readonly TechniqueSighting[]>;
+
+/** Groups sightings by parent technique, keeping their order within each group. */
+export function indexSightings(sightings: readonly TechniqueSighting[]): SightingIndex {
+  const index = new Map<string, TechniqueSighting[]>();
+  for (const sighting of sightings) {
+    const parent = parentTechnique(sighting.techniqueId);
+    index.set(parent, [...(index.get(parent) ?? []), sighting]);
+  }
+  return index;
+}
+
+/** Returns the sightings that share a parent technique with one of `techniqueIds`, each once. */
+export function sightingsOf(index: SightingIndex, techniqueIds: readonly string[]): TechniqueSighting[] {
+  const parents = new Set(techniqueIds.map(parentTechnique));
+  return [...parents].flatMap((parent) => index.get(parent) ?? []);
 }
 
 export interface ObservedTechniqueInput {
@@ -218,7 +254,8 @@ export function raiseForObservedTechniques(risk: RiskScore, input: ObservedTechn
   return { score, priority, factors };
 }
 
-function parentTechnique(techniqueId: string): string {
+/** Returns the technique of a sub-technique (`T1059` for `T1059.004`), or the id itself. */
+export function parentTechnique(techniqueId: string): string {
   const dot = techniqueId.indexOf('.');
   return dot === -1 ? techniqueId : techniqueId.slice(0, dot);
 }
@@ -228,7 +265,9 @@ function describeSightings(matches: readonly TechniqueSighting[], techniqueIds: 
   if (matches.length === 0) return `${techniques}: not seen within ${window}`;
 
   const seen = [...new Set(matches.map((sighting) => sighting.techniqueId))].join(', ');
-  const listed = matches.slice(0, LISTED_SIGHTINGS).map((sighting) => `${sighting.kind} ${sighting.id}`);
-  const more = matches.length > LISTED_SIGHTINGS ? ` and ${matches.length - LISTED_SIGHTINGS} more` : '';
+  // One detection often names a technique and its sub-techniques, so it is listed once.
+  const sources = [...new Set(matches.map((sighting) => `${sighting.kind} ${sighting.id}`))];
+  const listed = sources.slice(0, LISTED_SIGHTINGS);
+  const more = sources.length > LISTED_SIGHTINGS ? ` and ${sources.length - LISTED_SIGHTINGS} more` : '';
   return `${seen} seen within ${window}: ${listed.join(', ')}${more}`;
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_OBSERVED_TECHNIQUE_POLICY, type TechniqueSighting, indexSightings } from './attack.js';
 import { assetContextFromTags, scannerCvssMetrics } from './finding-context.js';
 import { type CveIntel, type FindingScoreInput, type FindingScoringPolicy, scoreFinding } from './finding-score.js';
 import { DEFAULT_RISK_CONFIG } from './risk-config.js';
@@ -8,6 +9,7 @@ const policy: FindingScoringPolicy = {
   risk: DEFAULT_RISK_CONFIG,
   ssvc: DEFAULT_SSVC_POLICY,
   sla: { P1: '7 days', P2: '30 days', P3: '90 days', P4: '180 days' },
+  attack: DEFAULT_OBSERVED_TECHNIQUE_POLICY,
 };
 
 const firstSeenAt = new Date('2026-01-10T00:00:00.000Z');
@@ -18,6 +20,7 @@ const kevCve: CveIntel = {
   epss: { epss: 0.95, percentile: 0.99 },
   cvssMetrics: [{ version: '3.1', baseScore: 10, vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H', source: 'nvd@nist.gov', type: 'Primary' }],
   exploitReference: null,
+  mappedTechniqueIds: [],
 };
 
 const quietCve: CveIntel = {
@@ -26,7 +29,14 @@ const quietCve: CveIntel = {
   epss: { epss: 0.001, percentile: 0.1 },
   cvssMetrics: [{ version: '3.1', baseScore: 4.3, vector: 'CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:L/I:N/A:N', source: 'nvd@nist.gov', type: 'Primary' }],
   exploitReference: null,
+  mappedTechniqueIds: ['T1190', 'T1059.004'],
 };
+
+const now = new Date('2026-01-20T00:00:00.000Z');
+
+function sighting(techniqueId: string, seenAt: string): TechniqueSighting {
+  return { techniqueId, seenAt: new Date(seenAt), kind: 'edr-detection', id: 'det-1 (crowdstrike)' };
+}
 
 function input(overrides: Partial<FindingScoreInput>): FindingScoreInput {
   return {
@@ -37,6 +47,8 @@ function input(overrides: Partial<FindingScoreInput>): FindingScoreInput {
     firstSeenAt,
     incidentClockStartAt: new Map(),
     mitigations: [],
+    sightings: new Map(),
+    now,
     ...overrides,
   };
 }
@@ -128,5 +140,40 @@ describe('scoreFinding', () => {
 
     expect(cache.size).toBe(2);
     expect(exposed.score).toBeGreaterThan(internal.score);
+  });
+
+  it('raises a mapped technique seen recently', () => {
+    const plain = scoreFinding(input({ cves: [quietCve] }), policy);
+    const seen = scoreFinding(input({ cves: [quietCve], sightings: indexSightings([sighting('T1059', '2026-01-15T00:00:00Z')]) }), policy);
+    const factor = seen.explanation.factors.find((item) => item.factor === 'observed-technique');
+
+    expect(seen.score).toBe(plain.score + 10);
+    expect(factor?.contribution).toBe(10);
+    expect(factor?.input).toBe('T1059 seen within 30 days: edr-detection det-1 (crowdstrike)');
+  });
+
+  it('ignores a sighting before the window', () => {
+    const seen = scoreFinding(input({ cves: [quietCve], sightings: indexSightings([sighting('T1059', '2025-12-20T23:59:59Z')]) }), policy);
+    const factor = seen.explanation.factors.find((item) => item.factor === 'observed-technique');
+
+    expect(factor?.contribution).toBe(0);
+    expect(factor?.input).toBe('T1190, T1059.004: not seen within 30 days');
+  });
+
+  it('falls back to rules without mappings', () => {
+    // CVE-2024-3400 has no mapping here, and its network vector without user interaction on an internal asset picks T1210.
+    const seen = scoreFinding(input({ cves: [kevCve], sightings: indexSightings([sighting('T1210', '2026-01-15T00:00:00Z')]) }), policy);
+    const factor = seen.explanation.factors.find((item) => item.factor === 'observed-technique');
+
+    expect(factor?.input).toMatch(/^T1210 seen within 30 days/);
+    expect(factor?.contribution).toBeGreaterThan(0);
+  });
+
+  it('follows the policy weight', () => {
+    const heavy = { ...policy, attack: { sightingWindow: '30 days', sightingWeight: 20 } };
+    const plain = scoreFinding(input({ cves: [quietCve] }), heavy);
+    const seen = scoreFinding(input({ cves: [quietCve], sightings: indexSightings([sighting('T1190', '2026-01-15T00:00:00Z')]) }), heavy);
+
+    expect(seen.score).toBe(plain.score + 20);
   });
 });

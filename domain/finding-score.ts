@@ -6,7 +6,16 @@
  * urgent SSVC decision and the earliest due date. The explanation keeps one line
  * per CVE, so a reader can see which CVE drove which part.
  */
+import type { AssetExposure } from './asset-context.js';
+import {
+  type ObservedTechniquePolicy,
+  type SightingIndex,
+  fallbackTechniques,
+  raiseForObservedTechniques,
+  sightingsOf,
+} from './attack.js';
 import { newestCvssMetric } from './cvss-vector.js';
+import { InvalidCvssVectorError } from './errors.js';
 import type { AssetScoringContext } from './finding-context.js';
 import type { Priority } from './incident.js';
 import type { CvssMetric } from './intel.js';
@@ -25,14 +34,17 @@ export interface CveIntel {
   cvssMetrics: CvssMetric[];
   /** URL of an NVD reference tagged `Exploit`, or null when there is none. */
   exploitReference: string | null;
+  /** Technique ids the CTID mappings link to the CVE, without repeats. Empty when no mapping names it. */
+  mappedTechniqueIds: string[];
 }
 
-/** The policy values scoring reads: risk weights, the SSVC threshold and SLA lengths per priority. */
+/** The policy values scoring reads: risk weights, the SSVC threshold, SLA lengths per priority and the observed-technique factor. */
 export interface FindingScoringPolicy {
   risk: RiskConfig;
   ssvc: SsvcPolicy;
   /** SLA length per priority as a duration string (`'7 days'`). */
   sla: Record<Priority, string>;
+  attack: ObservedTechniquePolicy;
 }
 
 export interface FindingScoreInput {
@@ -48,6 +60,10 @@ export interface FindingScoreInput {
   incidentClockStartAt: ReadonlyMap<string, Date>;
   /** Active mitigations on the asset, each with the CVEs it covers. */
   mitigations: readonly { kind: string; cves: readonly string[] }[];
+  /** Techniques seen in EDR detections and incidents, from `indexSightings`. */
+  sightings: SightingIndex;
+  /** End of the sighting window: the time of the rescore. */
+  now: Date;
 }
 
 /** One CVE's result on the finding's asset. */
@@ -103,8 +119,8 @@ interface CveAssessment {
 
 /**
  * Assessments kept between findings that share a CVE and a context, such as one
- * scanner item on many hosts of one tier. Its keys name neither the intel nor the
- * policy, so a cache lives for one rescore and is dropped when either changes.
+ * scanner item on many hosts of one tier. Its keys name neither the intel, the
+ * policy, the sightings nor the time, so a cache lives for one rescore.
  */
 export type CveAssessmentCache = Map<string, CveAssessment>;
 
@@ -188,17 +204,12 @@ function assessCve(intel: CveIntel | null, input: FindingScoreInput, policy: Fin
   const exploitAvailable = input.exploitAvailable || (intel?.exploitReference ?? null) !== null;
 
   const { asset } = input;
-  const key = [
-    cve ?? '',
-    fromNvd ? 'nvd' : metrics.map((metric) => `${metric.version}:${metric.baseScore}:${metric.vector}:${metric.source}`).join(';'),
-    exploitAvailable,
-    `${asset.criticality}:${asset.criticalitySource}:${asset.exposure}:${asset.exposureSource}`,
-    controls.join(','),
-  ].join('|');
+  const key = assessmentKey(cve, fromNvd ? 'nvd' : metrics, exploitAvailable, asset, controls);
   const cached = cache.get(key);
   if (cached !== undefined) return cached;
 
-  const risk = scoreRisk(
+  const vector = newestCvssMetric(metrics)?.vector || null;
+  const baseRisk = scoreRisk(
     {
       cvssMetrics: metrics,
       epss: intel?.epss ?? null,
@@ -210,8 +221,8 @@ function assessCve(intel: CveIntel | null, input: FindingScoreInput, policy: Fin
     },
     policy.risk,
   );
+  const risk = observedRisk(baseRisk, linkedTechniques(intel, vector, asset.exposure), input, policy);
 
-  const vector = newestCvssMetric(metrics)?.vector;
   // NOTE: the scanner's exploit flag raises the risk score but is not SSVC
   // evidence, because `assessSsvc` takes PoC only from references and EPSS.
   const ssvc = assessSsvc(
@@ -219,7 +230,7 @@ function assessCve(intel: CveIntel | null, input: FindingScoreInput, policy: Fin
       kev: intel?.kev != null,
       epss: intel?.epss?.epss ?? null,
       references: intel?.exploitReference ? [{ url: intel.exploitReference, tags: ['Exploit'] }] : [],
-      cvssVector: vector ? vector : null,
+      cvssVector: vector,
       criticality: asset.criticality,
     },
     policy.ssvc,
@@ -231,6 +242,52 @@ function assessCve(intel: CveIntel | null, input: FindingScoreInput, policy: Fin
   };
   cache.set(key, assessment);
   return assessment;
+}
+
+/** Names what an assessment depends on besides the intel, the policy, the sightings and the time. */
+function assessmentKey(
+  cve: string | null,
+  metrics: 'nvd' | readonly CvssMetric[],
+  exploitAvailable: boolean,
+  asset: AssetScoringContext,
+  controls: readonly string[],
+): string {
+  return [
+    cve ?? '',
+    metrics === 'nvd' ? 'nvd' : metrics.map((metric) => `${metric.version}:${metric.baseScore}:${metric.vector}:${metric.source}`).join(';'),
+    exploitAvailable,
+    `${asset.criticality}:${asset.criticalitySource}:${asset.exposure}:${asset.exposureSource}`,
+    controls.join(','),
+  ].join('|');
+}
+
+/** Adds the observed-technique factor: points when a technique linked to the CVE was seen within the policy window. */
+function observedRisk(risk: RiskScore, techniqueIds: string[], input: FindingScoreInput, policy: FindingScoringPolicy): RiskScore {
+  return raiseForObservedTechniques(risk, {
+    techniqueIds,
+    sightings: sightingsOf(input.sightings, techniqueIds),
+    now: input.now,
+    window: policy.attack.sightingWindow,
+    weight: policy.attack.sightingWeight,
+    priorityCutoffs: policy.risk.priorityCutoffs,
+  });
+}
+
+/**
+ * Returns the technique ids linked to a CVE: its CTID mappings, else those the
+ * fallback rules pick from its CVSS vector and the asset's exposure.
+ */
+function linkedTechniques(intel: CveIntel | null, vector: string | null, exposure: AssetExposure): string[] {
+  if (intel === null) return [];
+  if (intel.mappedTechniqueIds.length > 0) return intel.mappedTechniqueIds;
+
+  try {
+    return fallbackTechniques({ cve: intel.cve, cvssVector: vector, exposure }).map((technique) => technique.techniqueId);
+  } catch (error) {
+    // A scanner may report a malformed vector, and then no fallback rule applies.
+    if (error instanceof InvalidCvssVectorError) return [];
+    throw error;
+  }
 }
 
 const NO_CRITICALITY_TAG = 'no criticality tag, so tier 2 is assumed';

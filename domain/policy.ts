@@ -5,6 +5,7 @@
  * `Policy`. A section the schema adds is visible here only once it is declared
  * here too. Durations are strings in Temporal's format (`'7 days'`, `'30m'`).
  */
+import type { ObservedTechniquePolicy } from './attack.js';
 import type { Priority } from './incident.js';
 import type { PriorityThresholds } from './priority.js';
 import type { RiskConfig } from './risk-config.js';
@@ -22,6 +23,8 @@ export interface Policy {
   priority: PriorityThresholds;
   risk: RiskConfig;
   ssvc: SsvcPolicy;
+  /** Technique sightings that raise the score of CVEs mapped to them. */
+  attack: ObservedTechniquePolicy;
   rollout: {
     /** Share of the hosts in the canary ring, 0..1. */
     canaryFraction: number;

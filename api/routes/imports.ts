@@ -35,7 +35,7 @@ const uploadQuery = z.object({
     .optional(),
 });
 
-const KINDS: ImportKind[] = ['kev', 'epss', 'nvd', 'cve5', 'osv', 'findings', 'attack'];
+const KINDS: ImportKind[] = ['kev', 'epss', 'nvd', 'cve5', 'osv', 'findings', 'attack', 'edr'];
 
 async function saveUpload(req: Request, dir: string): Promise<string> {
   const path = join(dir, 'upload');

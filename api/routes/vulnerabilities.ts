@@ -5,10 +5,11 @@
 import { Router } from 'express';
 import type { Policy } from '../../config/policy.js';
 import type { Database } from '../../db/client.js';
+import { loadTechniqueSightings } from '../../db/technique-sightings.js';
 import { loadVulnerability } from '../../db/vulnerability-detail.js';
 import { ProblemError } from '../problem.js';
 import { cveId } from '../schemas.js';
-import { vulnerabilityView } from '../vulnerability-view.js';
+import { vulnerabilityTechniqueIds, vulnerabilityView } from '../vulnerability-view.js';
 
 export function vulnerabilityRoutes(deps: { database: Database; policy: Policy }): Router {
   const router = Router();
@@ -29,7 +30,14 @@ export function vulnerabilityRoutes(deps: { database: Database; policy: Policy }
         `No intel or finding names ${parsed.data}; import KEV, EPSS, NVD or scanner files that cover it.`,
       );
     }
-    res.json(vulnerabilityView(stored, deps.policy));
+
+    const now = new Date();
+    const sightings = await loadTechniqueSightings(deps.database, {
+      now,
+      window: deps.policy.attack.sightingWindow,
+      techniqueIds: vulnerabilityTechniqueIds(stored),
+    });
+    res.json(vulnerabilityView(stored, deps.policy, { sightings, now }));
   });
 
   return router;

@@ -1,5 +1,7 @@
 /** EDR capability in the engine's terms: detections on hosts, and host containment. */
 
+import type { TechniqueDetection } from '../../domain/detections.js';
+
 export interface EdrHost {
   assetId: string;
   hostname: string;
@@ -22,4 +24,24 @@ export interface EdrAdapter {
   /** Network-contains the host; idempotent on `requestId`. */
   containHost(input: { requestId: string; host: EdrHost }): Promise<{ containmentId: string }>;
   isContained(input: { requestId: string; host: EdrHost }): Promise<boolean>;
+}
+
+/** Export layouts `readEdrFile` recognizes by content. */
+export type EdrExportFormat =
+  | 'crowdstrike-falcon-events'
+  | 'defender-alerts-api'
+  | 'defender-xdr-hunting'
+  | 'sentinelone-activities'
+  | 'empty';
+
+/** What a parser read from one export file. */
+export interface DetectionExport {
+  format: EdrExportFormat;
+  /** Records in the file: array elements, JSON lines or alerts of an API response. */
+  events: number;
+  detections: TechniqueDetection[];
+  /** Records that are not detections, such as audit events or agent scans. */
+  skipped: number;
+  /** Technique names given without an id (`User Execution`), which no mapping can match. */
+  namesWithoutId: number;
 }
