@@ -60,6 +60,14 @@ describe('planRemediation with lab faults', () => {
     expect(plans.size).toBe(7);
   });
 
+  it('records the detection technique as a sighting', async () => {
+    const rows = await testDb.database.query<{ technique_id: string; vendor: string; asset_id: string | null; hostname: string }>(
+      `SELECT s.technique_id, s.vendor, s.asset_id, a.hostname FROM technique_sightings s LEFT JOIN assets a ON a.id = s.asset_id`,
+    );
+
+    expect(rows).toEqual([{ technique_id: 'T1190', vendor: 'lab', asset_id: plans.get('qa3app01')?.assetId, hostname: 'qa3app01' }]);
+  });
+
   it('quarantines a host with a detection and still plans its patch', () => {
     expect(plans.get('qa3app01')?.action).toBe('quarantine');
     expect(plans.get('qa3app01')?.patchId).not.toBeNull();

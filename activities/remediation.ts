@@ -1,6 +1,8 @@
 /** Activities that plan remediation and act on hosts: rollout, exception, quarantine. */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { appendAudit } from '../db/audit.js';
+import { storeEdrSightings } from '../db/technique-sightings.js';
+import type { TechniqueDetection } from '../domain/detections.js';
 import type { PatchArtifact } from '../integrations/deploy/types.js';
 import type { ActivityDeps } from './deps.js';
 import { loadAsset } from './deps.js';
@@ -58,6 +60,25 @@ export function planningActivities(deps: ActivityDeps): Pick<PatchwardenActiviti
       const detections = await integrations.edr.listDetections({ hosts, minSeverity: 'high' });
       if (detections.length > 0) {
         await audit(deps, 'edr.detections', 'incident', incidentId, { adapter: integrations.edr.name, detections });
+      }
+
+      // The techniques become sightings, which raise the score of the CVEs mapped
+      // to them at the next rescore. The stored row is keyed by detection, so a
+      // retried activity adds nothing.
+      const sightings: TechniqueDetection[] = detections.map((detection) => {
+        const host = hosts.find((entry) => entry.assetId === detection.assetId);
+        return {
+          vendor: integrations.edr.name,
+          detectionId: detection.detectionId,
+          hostName: host?.hostname ?? null,
+          hostId: null,
+          hostIp: host?.ip ?? null,
+          techniqueIds: detection.techniqueIds,
+          detectedAt: new Date(detection.detectedAt),
+        };
+      });
+      if (sightings.some((sighting) => sighting.techniqueIds.length > 0)) {
+        await deps.database.transaction((tx) => storeEdrSightings(tx, sightings));
       }
       return detections;
     },

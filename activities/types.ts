@@ -28,6 +28,10 @@ export interface Detection {
   detectionId: string;
   severity: string;
   description: string;
+  /** ATT&CK technique ids the EDR named. Absent in results recorded before the field existed. */
+  techniqueIds?: string[];
+  /** ISO 8601. Absent in results recorded before the field existed. */
+  detectedAt?: string;
 }
 
 export interface AssetPlan {

@@ -1,7 +1,7 @@
 /** EDR detections in the engine's terms, as the EDR export parsers return them. */
 
-/** EDR products whose detection exports the engine reads. */
-export type EdrVendor = 'crowdstrike' | 'microsoft-defender' | 'sentinelone';
+/** EDR products whose detection exports the engine reads, and `lab`, the simulated fleet's EDR. */
+export type EdrVendor = 'crowdstrike' | 'microsoft-defender' | 'sentinelone' | 'lab';
 
 /** One detection from an EDR export, with the ATT&CK techniques it names. */
 export interface TechniqueDetection {

@@ -1,6 +1,12 @@
-/** Lab EDR: detections from the policy's `edrDetection` hosts; containment kept in `lab_containments`. */
+/**
+ * Lab EDR: detections from the policy's `edrDetection` hosts, each attributed
+ * to T1190 (Exploit Public-Facing Application), the technique of the
+ * exploitation attempt it simulates. Containment is kept in `lab_containments`.
+ */
 import type { LabFleet } from '../lab/fleet.js';
 import type { EdrAdapter } from './types.js';
+
+const LAB_TECHNIQUE = 'T1190';
 
 export function labEdr(fleet: LabFleet): EdrAdapter {
   return {
@@ -13,6 +19,8 @@ export function labEdr(fleet: LabFleet): EdrAdapter {
           detectionId: fleet.stableId('lab-det', host.assetId),
           severity: 'high',
           description: `lab detection: exploitation attempt observed on ${host.hostname}`,
+          techniqueIds: [LAB_TECHNIQUE],
+          detectedAt: new Date().toISOString(),
         }));
     },
     async containHost({ requestId, host }) {

@@ -1,6 +1,6 @@
 /** EDR capability in the engine's terms: detections on hosts, and host containment. */
 
-import type { TechniqueDetection } from '../../domain/detections.js';
+import type { EdrVendor, TechniqueDetection } from '../../domain/detections.js';
 
 export interface EdrHost {
   assetId: string;
@@ -14,11 +14,15 @@ export interface EdrDetection {
   /** `critical`, `high`, `medium` or `low`. */
   severity: string;
   description: string;
+  /** ATT&CK technique ids the EDR attributes to the detection, such as `T1190`; empty when it names none. */
+  techniqueIds: string[];
+  /** When the EDR detected it, ISO 8601. */
+  detectedAt: string;
 }
 
 export interface EdrAdapter {
-  /** Adapter name shown in audit rows and output, e.g. `lab`, `crowdstrike`. */
-  readonly name: string;
+  /** Adapter name shown in audit rows and output, and the vendor of the technique sightings its detections record. */
+  readonly name: EdrVendor;
   /** Returns open detections of `minSeverity` or higher on the hosts. */
   listDetections(input: { hosts: EdrHost[]; minSeverity: 'high' | 'critical' }): Promise<EdrDetection[]>;
   /** Network-contains the host; idempotent on `requestId`. */
