@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFromStdin } from 'pg-copy-streams';
-import { PGlite, type Transaction as PgliteTransaction } from '@electric-sql/pglite';
+import { PGlite, type Transaction as PgliteTransaction, types as pgliteTypes } from '@electric-sql/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
@@ -111,7 +111,9 @@ function openPostgres(url: string): Database {
 
 async function openPglite(dataDir: string): Promise<Database> {
   mkdirSync(dataDir, { recursive: true });
-  const client = await PGlite.create(dataDir);
+  // `date` columns stay `YYYY-MM-DD` strings here too, as the pg type parser above
+  // keeps them, so both drivers return the same values.
+  const client = await PGlite.create(dataDir, { parsers: { [pgliteTypes.DATE]: (value: string) => value } });
   const db = drizzlePglite({ client, schema }) as unknown as Drizzle;
 
   return {
