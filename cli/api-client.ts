@@ -9,6 +9,14 @@ import axios, { AxiosError, type AxiosInstance } from 'axios';
 
 export class CliError extends Error {
   override readonly name = 'CliError';
+
+  constructor(
+    message: string,
+    /** True when no response came back from the API, so a further request would fail the same way. */
+    readonly apiUnreachable = false,
+  ) {
+    super(message);
+  }
 }
 
 export interface ApiClientOptions {
@@ -37,7 +45,10 @@ interface Problem {
 function describe(error: unknown, baseURL: string): CliError {
   if (error instanceof AxiosError) {
     if (!error.response) {
-      return new CliError(`Cannot reach the Patchwarden API at ${baseURL} (${error.code ?? error.message}); is \`patchwarden start\` running? Set PATCHWARDEN_URL to use another address.`);
+      return new CliError(
+        `Cannot reach the Patchwarden API at ${baseURL} (${error.code ?? error.message}); is \`patchwarden start\` running? Set PATCHWARDEN_URL to use another address.`,
+        true,
+      );
     }
     const problem = error.response.data as Problem;
     const detail = problem?.detail ?? '';
@@ -89,7 +100,10 @@ export class ApiClient {
 
   /** Streams a file to an upload route, printing progress to stderr for files over 5 MB. */
   async upload<T>(path: string, file: string, params: Record<string, string> = {}): Promise<T> {
-    const size = statSync(file).size;
+    if (!existsSync(file)) throw new CliError(`${file}: file not found`);
+    const stats = statSync(file);
+    if (stats.isDirectory()) throw new CliError(`${file} is a folder; give the files inside it`);
+    const size = stats.size;
     let lastPercent = -10;
     try {
       const response = await this.http.post<T>(path, createReadStream(file), {

@@ -1,5 +1,5 @@
 /** CLI commands for imports: `intel import`, `findings import` and `edr import`. */
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ApiClient, CliError } from './api-client.js';
@@ -17,8 +17,39 @@ function report(answer: ImportAnswer): void {
   console.log(`imported ${answer.kind} ${answer.file}: ${counts}`);
 }
 
+/** One file for one upload route. */
+interface Upload {
+  route: string;
+  file: string;
+  params?: Record<string, string>;
+}
+
+/**
+ * Uploads each file in turn; each is its own import and transaction. A rejected
+ * file does not stop the ones after it: the rejections are printed as they
+ * happen and listed at the end, and make the command fail. An unreachable API
+ * stops the command at once, because every further upload would fail the same
+ * way.
+ */
+async function importEach(api: ApiClient, uploads: readonly Upload[]): Promise<void> {
+  const rejected: string[] = [];
+  for (const { route, file, params } of uploads) {
+    try {
+      report(await api.upload<ImportAnswer>(route, file, params));
+    } catch (error) {
+      if (!(error instanceof CliError) || error.apiUnreachable) throw error;
+      console.error(`not imported: ${file}\n  ${error.message.replaceAll('\n', '\n  ')}`);
+      rejected.push(file);
+    }
+  }
+  if (rejected.length > 0) {
+    throw new CliError(`${uploads.length - rejected.length} of ${uploads.length} files imported; not imported: ${rejected.join(', ')}`);
+  }
+}
+
 /** Returns `path` itself, or the `.json` files directly inside it when it is a folder. */
 function jsonFiles(path: string, format: string): string[] {
+  if (!existsSync(path)) throw new CliError(`${path}: file or folder not found`);
   if (!statSync(path).isDirectory()) return [path];
   const files = readdirSync(path)
     .filter((name) => name.endsWith('.json'))
@@ -44,22 +75,21 @@ export function registerDataCommands(program: Command): void {
       if (!options.kev && !options.epss && !options.nvd && !options.cve5 && !options.osv && !options.attack) {
         throw new CliError('Nothing to import: give --kev, --epss, --nvd, --cve5, --osv or --attack.');
       }
-      const api = new ApiClient();
-      if (options.kev) report(await api.upload<ImportAnswer>('/api/imports/kev', options.kev));
+      const uploads: Upload[] = [];
+      if (options.kev) uploads.push({ route: '/api/imports/kev', file: options.kev });
       if (options.epss) {
-        const params: Record<string, string> = options.epssDate ? { scoreDate: options.epssDate } : {};
-        report(await api.upload<ImportAnswer>('/api/imports/epss', options.epss, params));
+        uploads.push({ route: '/api/imports/epss', file: options.epss, params: options.epssDate ? { scoreDate: options.epssDate } : {} });
       }
-      if (options.nvd) {
-        for (const file of jsonFiles(options.nvd, 'an NVD')) report(await api.upload<ImportAnswer>('/api/imports/nvd', file));
+      const folders: [string | undefined, string, string][] = [
+        [options.nvd, '/api/imports/nvd', 'an NVD'],
+        [options.cve5, '/api/imports/cve5', 'a CVE JSON 5'],
+        [options.osv, '/api/imports/osv', 'an OSV'],
+      ];
+      for (const [path, route, format] of folders) {
+        if (path) uploads.push(...jsonFiles(path, format).map((file) => ({ route, file })));
       }
-      if (options.cve5) {
-        for (const file of jsonFiles(options.cve5, 'a CVE JSON 5')) report(await api.upload<ImportAnswer>('/api/imports/cve5', file));
-      }
-      if (options.osv) {
-        for (const file of jsonFiles(options.osv, 'an OSV')) report(await api.upload<ImportAnswer>('/api/imports/osv', file));
-      }
-      if (options.attack) report(await api.upload<ImportAnswer>('/api/imports/attack', options.attack));
+      if (options.attack) uploads.push({ route: '/api/imports/attack', file: options.attack });
+      await importEach(new ApiClient(), uploads);
     });
 
   const findings = program.command('findings').description('scanner findings');
@@ -68,8 +98,7 @@ export function registerDataCommands(program: Command): void {
     .description('import scanner files (format detected from content), each in its own transaction')
     .argument('<files...>', 'scanner export files, e.g. .nessus')
     .action(async (files: string[]) => {
-      const api = new ApiClient();
-      for (const file of files) report(await api.upload<ImportAnswer>('/api/imports/findings', file));
+      await importEach(new ApiClient(), files.map((file) => ({ route: '/api/imports/findings', file })));
     });
 
   const edr = program.command('edr').description('EDR detections');
@@ -81,7 +110,6 @@ export function registerDataCommands(program: Command): void {
       'CrowdStrike Falcon events or detections, Defender for Endpoint alerts API responses, Defender XDR advanced hunting records or SentinelOne activities (JSON or JSON lines)',
     )
     .action(async (files: string[]) => {
-      const api = new ApiClient();
-      for (const file of files) report(await api.upload<ImportAnswer>('/api/imports/edr', file));
+      await importEach(new ApiClient(), files.map((file) => ({ route: '/api/imports/edr', file })));
     });
 }

@@ -34,6 +34,10 @@ export function parseJsonDocument(text: string, file: string): JsonDocument {
   if (body.trim() === '') {
     throw new ImportFormatError(file, 1, 'the file is empty');
   }
+  const wrong = describeWrongContent(body);
+  if (wrong !== null) {
+    throw new ImportFormatError(file, 1, `the file is ${wrong.what}, not JSON; ${wrong.hint}`);
+  }
 
   try {
     return { file, text: body, value: JSON.parse(body) };
@@ -42,6 +46,26 @@ export function parseJsonDocument(text: string, file: string): JsonDocument {
 
     throw new ImportFormatError(file, syntaxErrorLine(body, error.message), `invalid JSON: ${error.message}`);
   }
+}
+
+/**
+ * Names what a file is when it is plainly not the text an import expects: a ZIP
+ * archive, gzip data or an XML document, each recognized by its first bytes.
+ * Returns null for anything else, which the parser then checks.
+ */
+export function describeWrongContent(text: string): { what: string; hint: string } | null {
+  const start = text.replace(/^\uFEFF/, '').trimStart();
+  if (start.startsWith('PK\u0003\u0004')) {
+    return { what: 'a ZIP archive', hint: 'extract it and import the files inside' };
+  }
+  // Read as UTF-8, the gzip magic bytes 1f 8b become U+001F and a replacement character.
+  if (start.startsWith('\u001F\uFFFD')) {
+    return { what: 'gzip-compressed data', hint: 'decompress it first, for example with gunzip' };
+  }
+  if (start.startsWith('<')) {
+    return { what: 'an XML document (it starts with "<")', hint: 'scanner reports such as .nessus files are imported as findings' };
+  }
+  return null;
 }
 
 /**

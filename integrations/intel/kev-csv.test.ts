@@ -156,3 +156,18 @@ describe('readKevFile', () => {
     expect(detectKevFormat('\uFEFF  {"count": 0}')).toBe('json');
   });
 });
+
+describe('parseKevCsv on other files', () => {
+  it('says an EPSS file is not a KEV catalog', () => {
+    const error = catchImportFormatError(() => parseKevCsv('CVE-1999-1593;0.181260000;0.969460000\nCVE-1999-1592;0.00994;0.59687\n', 'epss.csv'));
+
+    expect(error.line).toBe(1);
+    expect(error.reason).toMatch(/^not a KEV catalog: the first line is "CVE-1999-1593;0\.181260000;0\.969460000"/);
+  });
+
+  it('names a ZIP archive', () => {
+    const error = catchImportFormatError(() => parseKevCsv('PK\u0003\u0004\u0014\u0000rest', 'kev.zip'));
+
+    expect(error.reason).toBe('the file is a ZIP archive, not a KEV catalog; extract it and import the files inside');
+  });
+});

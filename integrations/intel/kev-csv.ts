@@ -15,7 +15,7 @@ import type { z } from 'zod';
 
 import { ImportFormatError } from '../../domain/errors.js';
 import type { KevCatalog, KevEntry } from '../../domain/intel.js';
-import { describeIssue } from './json-input.js';
+import { describeIssue, describeWrongContent } from './json-input.js';
 import { type KevReadOptions, kevEntrySchema, toKevEntry } from './kev.js';
 
 /** Columns the JSON schema requires of every entry; the header must name each one. */
@@ -56,6 +56,12 @@ export async function readKevCsv(path: string, options: KevReadOptions = {}): Pr
  * @throws ImportFormatError as `readKevCsv` does.
  */
 export function parseKevCsv(text: string, file: string): KevCatalog {
+  const wrong = describeWrongContent(text);
+  if (wrong !== null) {
+    throw new ImportFormatError(file, 1, `the file is ${wrong.what}, not a KEV catalog; ${wrong.hint}`);
+  }
+  expectKevHeader(text, file);
+
   const [header, ...rows] = parseRecords(text, file);
   if (header === undefined) {
     throw new ImportFormatError(file, 1, 'the file is empty');
@@ -87,6 +93,26 @@ function parseRecords(text: string, file: string): CsvRecord[] {
 function countLineBreaks(raw: string): number {
   const trimmed = raw.replace(/\r?\n$/, '');
   return trimmed.split('\n').length - 1;
+}
+
+/**
+ * Rejects a file whose first line names no KEV column, before the CSV parser
+ * reads on. Another CSV, such as an EPSS file, would otherwise fail on its row
+ * lengths, with a message that does not say it is not a KEV catalog. A header
+ * with some KEV columns goes on to `columnIndexes`, which names the missing ones.
+ */
+function expectKevHeader(text: string, file: string): void {
+  const firstLine = text.replace(/^\uFEFF/, '').split('\n', 1)[0]?.trim() ?? '';
+  const names = new Set(firstLine.split(',').map((cell) => cell.trim().replace(/^"|"$/g, '')));
+  if (firstLine === '' || REQUIRED_COLUMNS.some((column) => names.has(column))) return;
+
+  const quoted = firstLine.length > 60 ? `${firstLine.slice(0, 60)}...` : firstLine;
+  throw new ImportFormatError(
+    file,
+    1,
+    `not a KEV catalog: the first line is "${quoted}", but a KEV CSV starts with the header ` +
+      `${[...REQUIRED_COLUMNS, ...OPTIONAL_COLUMNS].join(',')}, and the JSON form with "{"`,
+  );
 }
 
 /** Maps each known column to its index, and rejects a header that lacks a required column. */
