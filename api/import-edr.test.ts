@@ -283,3 +283,41 @@ describe('EDR imports', () => {
     });
   });
 });
+
+describe('ATT&CK mappings imported after the sightings', () => {
+  let testDb: TestDatabase;
+  let scratch: string;
+
+  const run = (kind: ImportKind, path: string) =>
+    importFile(testDb.database, kind, { path, fileName: path.split('/').pop()!, importedBy: 'tester' }, logger, LONG_WINDOW);
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+    scratch = await mkdtemp(join(tmpdir(), 'pw-edr-mappings-'));
+    const scan = join(scratch, 'manageengine.csv');
+    await writeFile(scan, SCAN);
+    await run('findings', scan);
+    await run('edr', HUNTING);
+  });
+
+  afterAll(async () => {
+    await testDb?.drop();
+    await rm(scratch, { recursive: true, force: true });
+  });
+
+  it('raises the finding when the mapping arrives', async () => {
+    const scoreOf = async () => {
+      const [row] = await testDb.database.query<{ score: string }>(
+        'SELECT s.score::text AS score FROM finding_scores s JOIN findings f ON f.id = s.finding_id WHERE f.cves @> ARRAY[$1]',
+        [CVE],
+      );
+      return Number(row?.score);
+    };
+    const before = await scoreOf();
+
+    const result = await run('attack', sharedDataPath('attack', 'ctid_kev-07.28.2025_attack-16.1-enterprise.json'));
+
+    expect(result.counts['scoresChanged']).toBe(1);
+    expect(await scoreOf()).toBe(before + 10);
+  });
+});

@@ -4,8 +4,9 @@
  * the database as it was and a finished one can be traced. The same transaction
  * rescores the open findings the file can change, so stored scores never lag
  * behind the data. A scan rescores its hosts' findings, KEV and NVD rescore the
- * findings naming a CVE the file wrote, EPSS rescores every finding, and an EDR
- * export rescores the findings whose CVEs map to a technique it names.
+ * findings naming a CVE the file wrote, EPSS rescores every finding, an EDR
+ * export rescores the findings whose CVEs map to a technique it names, and
+ * ATT&CK mappings rescore the findings naming a mapped CVE.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -186,10 +187,13 @@ async function runImport(tx: Tx, kind: ImportKind, request: ImportRequest, logge
       return { counts: { format: scan.format, ...stored }, assetIds };
     }
     case 'attack': {
-      // Techniques do not enter the score, so no finding needs rescoring.
+      // A CVE's techniques decide whether a sighting raises its findings, so the
+      // findings naming a mapped CVE are rescored.
       const file = await readAttackMappingFile(request.path, { fileName: request.fileName });
       const stored = await storeAttackMappings(tx, file.mappings);
-      return { counts: { format: file.format, ...stored, rejected: file.rejected }, assetIds: [] };
+      const counts: Record<string, number | string> = { format: file.format, ...stored, rejected: file.rejected };
+      if (file.rejectedExamples.length > 0) counts['rejectedCells'] = file.rejectedExamples.join('; ');
+      return { counts, assetIds: null, cves: [...new Set(file.mappings.map((mapping) => mapping.cve))] };
     }
     case 'edr': {
       const file = await readEdrFile(request.path, { fileName: request.fileName });

@@ -58,6 +58,14 @@ describe('import commands', () => {
     expect(result.stderr).toContain('12 of 13 files imported');
   });
 
+  it('says which subfolders it skips', async () => {
+    const result = await patchwarden(['intel', 'import', '--nvd', sharedDataPath('intel', 'nvd')]);
+
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(`skipped folder ${sharedDataPath('intel', 'nvd', 'fkie-cad')}`);
+    expect(result.stdout.match(/^imported nvd /gm)).toHaveLength(4);
+  });
+
   it('names a missing file and imports the rest', async () => {
     const result = await patchwarden(['findings', 'import', '/nonexistent/scan.nessus', sharedDataPath('scanners/nessus/ruby-nessus_example_v2.nessus')]);
 

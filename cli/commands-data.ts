@@ -51,8 +51,13 @@ async function importEach(api: ApiClient, uploads: readonly Upload[]): Promise<v
 function jsonFiles(path: string, format: string): string[] {
   if (!existsSync(path)) throw new CliError(`${path}: file or folder not found`);
   if (!statSync(path).isDirectory()) return [path];
-  const files = readdirSync(path)
-    .filter((name) => name.endsWith('.json'))
+  const entries = readdirSync(path, { withFileTypes: true });
+  for (const folder of entries.filter((entry) => entry.isDirectory())) {
+    console.error(`skipped folder ${join(path, folder.name)}: folders are not read recursively; import it on its own`);
+  }
+  const files = entries
+    .filter((entry) => !entry.isDirectory() && entry.name.endsWith('.json'))
+    .map((entry) => entry.name)
     .sort()
     .map((name) => join(path, name));
   if (files.length === 0) throw new CliError(`no .json files found in ${path}; give ${format} JSON file or a folder of them`);

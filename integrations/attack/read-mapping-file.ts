@@ -12,7 +12,12 @@ export interface AttackMappingFile {
   mappings: AttackMapping[];
   /** Cells (CSV) or mapping objects (JSON) that named no valid technique. */
   rejected: number;
+  /** Line, CVE, column and value of the first rejected CSV cells, for the import's report; empty for JSON. */
+  rejectedExamples: string[];
 }
+
+/** Rejected cells named in a report; the count covers the rest. */
+const REJECTED_EXAMPLES = 10;
 
 /**
  * Reads the file in the format its first character shows.
@@ -24,10 +29,15 @@ export async function readAttackMappingFile(path: string, options: { fileName?: 
 
   if ((await firstCharacter(path)) === '{') {
     const result = await readMappingsExplorerKev(path, { fileName });
-    return { format: 'ctid-mappings-explorer-kev', mappings: result.mappings, rejected: result.unmapped };
+    return { format: 'ctid-mappings-explorer-kev', mappings: result.mappings, rejected: result.unmapped, rejectedExamples: [] };
   }
   const result = await readCtidAttackToCveCsv(path, { fileName });
-  return { format: 'ctid-attack-to-cve-csv', mappings: result.mappings, rejected: result.rejected.length };
+  return {
+    format: 'ctid-attack-to-cve-csv',
+    mappings: result.mappings,
+    rejected: result.rejected.length,
+    rejectedExamples: result.rejected.slice(0, REJECTED_EXAMPLES).map((cell) => `line ${cell.line} ${cell.cve} ${cell.column}: "${cell.value}"`),
+  };
 }
 
 /** Returns the first character that is not white space or a byte order mark, or '' for an empty file. */
