@@ -82,4 +82,28 @@ describe('technique sightings', () => {
     expect(related).toHaveLength(4);
     expect(other).toEqual([]);
   });
+
+  describe('incidents on CVEs without CTID mappings', () => {
+    const now = new Date('2026-03-20T00:00:00.000Z');
+    const incidentSightings = async () =>
+      (await loadTechniqueSightings(testDb.database, { now, window: '30 days' })).filter((sighting) => sighting.kind === 'incident');
+
+    beforeAll(async () => {
+      // PHP-CGI query string injection: network, no privileges, no user.
+      await testDb.database.query(`INSERT INTO vulnerabilities (cve, cvss_vector) VALUES ('CVE-2012-1823', 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H')`);
+      await testDb.database.query(`INSERT INTO incidents (id, source, ticket_id, title, cves, workflow_id, requested_by, reported_by, phase, created_at)
+        VALUES ('inc-php', 'api', 'T-9', 'php-cgi', '{CVE-2012-1823}', 'emergency-api-T-9', 'alice', 'soc', 'planning', '2026-03-15T00:00:00Z')`);
+    });
+
+    it('picks the fallback technique for internal exposure before scoping', async () => {
+      expect(await incidentSightings()).toEqual([{ techniqueId: 'T1210', seenAt: new Date('2026-03-15T00:00:00.000Z'), kind: 'incident', id: 'inc-php' }]);
+    });
+
+    it('uses the exposure of the incident assets', async () => {
+      await testDb.database.query(`INSERT INTO assets (id, hostname, tags) VALUES ('asset-web', 'web', '{"exposure": "internet-facing"}')`);
+      await testDb.database.query(`INSERT INTO incident_assets (incident_id, asset_id, action, state) VALUES ('inc-php', 'asset-web', 'patch', 'planned')`);
+
+      expect((await incidentSightings()).map((sighting) => sighting.techniqueId)).toEqual(['T1190']);
+    });
+  });
 });

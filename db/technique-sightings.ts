@@ -1,13 +1,15 @@
 /**
  * ATT&CK techniques seen in the fleet. EDR imports store one row per vendor,
  * detection and technique in `technique_sightings`. Incidents count as sightings
- * too, but they are derived when read rather than stored: each technique mapped
- * to a CVE of an incident counts from the incident's creation. Deriving them
+ * too, but they are derived when read rather than stored: each technique of a
+ * CVE of an incident counts from the incident's creation. Deriving them
  * keeps them in step with mappings imported after the incident opened, and no
  * incident code has to write sightings.
  */
-import { type TechniqueSighting, parentTechnique } from '../domain/attack.js';
+import { type FallbackTechnique, type TechniqueSighting, fallbackTechniques, parentTechnique } from '../domain/attack.js';
 import type { TechniqueDetection } from '../domain/detections.js';
+import { InvalidCvssVectorError } from '../domain/errors.js';
+import { assetContextFromTags } from '../domain/finding-context.js';
 import { parseDuration } from '../domain/sla.js';
 import type { Tx } from './client.js';
 import type { Queryable } from './cve-intel.js';
@@ -127,14 +129,25 @@ export interface SightingQuery {
 
 /**
  * Returns the sightings within the window, newest first: stored EDR sightings,
- * and one per technique mapped to a CVE of an incident opened within it.
+ * and for each incident opened within it, one per technique of each of its
+ * CVEs. A CVE's techniques are its CTID mappings, or, for a CVE without any,
+ * the fallback rules applied to its CVSS vector and the exposure of each asset
+ * the incident covers (internal when it covers none yet).
  *
  * @throws TypeError for an invalid window.
  */
 export async function loadTechniqueSightings(database: Queryable, query: SightingQuery): Promise<TechniqueSighting[]> {
   const since = new Date(query.now.getTime() - parseDuration(query.window, 'technique sighting window'));
   const parents = query.techniqueIds === undefined ? null : [...new Set(query.techniqueIds.map(parentTechnique))];
+  const stored = await mappedSightings(database, since, parents);
+  const fallback = await fallbackIncidentSightings(database, since, parents);
+  return [...stored, ...fallback].sort(
+    (a, b) => b.seenAt.getTime() - a.seenAt.getTime() || a.id.localeCompare(b.id) || a.techniqueId.localeCompare(b.techniqueId),
+  );
+}
 
+/** EDR sightings, and the mapped techniques of incident CVEs. */
+async function mappedSightings(database: Queryable, since: Date, parents: string[] | null): Promise<TechniqueSighting[]> {
   const rows = await database.query<{ technique_id: string; seen_at: Date; kind: TechniqueSighting['kind']; id: string }>(
     `SELECT technique_id, seen_at, CASE source WHEN 'edr' THEN 'edr-detection' ELSE 'incident' END AS kind,
             detection_id || ' (' || vendor || ')' AS id
@@ -150,4 +163,46 @@ export async function loadTechniqueSightings(database: Queryable, query: Sightin
     [since, parents],
   );
   return rows.map((row) => ({ techniqueId: row.technique_id, seenAt: row.seen_at, kind: row.kind, id: row.id }));
+}
+
+/**
+ * The fallback techniques of incident CVEs that no CTID mapping covers. The
+ * vector is NVD's preferred one, else one a scanner reported for the CVE.
+ */
+async function fallbackIncidentSightings(database: Queryable, since: Date, parents: string[] | null): Promise<TechniqueSighting[]> {
+  const rows = await database.query<{ id: string; created_at: Date; cve: string; vector: string | null; asset_tags: Record<string, unknown>[] }>(
+    `SELECT i.id, i.created_at, c.cve,
+            coalesce(v.cvss_vector,
+                     (SELECT coalesce(f.cvss3_vector, f.cvss2_vector) FROM findings f
+                       WHERE f.cves @> ARRAY[c.cve] AND coalesce(f.cvss3_vector, f.cvss2_vector) IS NOT NULL
+                       ORDER BY f.id LIMIT 1)) AS vector,
+            coalesce((SELECT jsonb_agg(a.tags ORDER BY a.id) FROM incident_assets ia JOIN assets a ON a.id = ia.asset_id
+                       WHERE ia.incident_id = i.id), '[]'::jsonb) AS asset_tags
+       FROM incidents i
+      CROSS JOIN LATERAL unnest(i.cves) AS c(cve)
+       LEFT JOIN vulnerabilities v ON v.cve = c.cve
+      WHERE i.created_at >= $1 AND NOT EXISTS (SELECT 1 FROM attack_mappings m WHERE m.cve = c.cve)`,
+    [since],
+  );
+
+  const sightings = new Map<string, TechniqueSighting>();
+  for (const row of rows) {
+    if (row.vector === null) continue;
+    const exposures = row.asset_tags.length === 0 ? [null] : row.asset_tags.map((tags) => assetContextFromTags(tags).exposure);
+    for (const exposure of exposures) {
+      let techniques: FallbackTechnique[];
+      try {
+        techniques = fallbackTechniques({ cve: row.cve, cvssVector: row.vector, exposure });
+      } catch (error) {
+        // A vector no rule can read picks no technique, as it does for a finding.
+        if (error instanceof InvalidCvssVectorError) continue;
+        throw error;
+      }
+      for (const { techniqueId } of techniques) {
+        if (parents !== null && !parents.includes(parentTechnique(techniqueId))) continue;
+        sightings.set(`${row.id} ${techniqueId}`, { techniqueId, seenAt: new Date(row.created_at), kind: 'incident', id: row.id });
+      }
+    }
+  }
+  return [...sightings.values()];
 }
