@@ -9,6 +9,14 @@ import axios, { AxiosError, type AxiosInstance } from 'axios';
 
 export class CliError extends Error {
   override readonly name = 'CliError';
+
+  constructor(
+    message: string,
+    /** HTTP status of the API response behind the error, when there was one. */
+    readonly status: number | null = null,
+  ) {
+    super(message);
+  }
 }
 
 export interface ApiClientOptions {
@@ -46,7 +54,7 @@ function describe(error: unknown, baseURL: string): CliError {
       if (!detail.includes(field.message)) lines.push(`  ${field.path}: ${field.message}`);
     }
     if (error.response.status === 401) lines.push(`  (key from ${keySource()})`);
-    return new CliError(lines.join('\n'));
+    return new CliError(lines.join('\n'), error.response.status);
   }
   return new CliError((error as Error).message);
 }
@@ -78,7 +86,7 @@ export class ApiClient {
     });
   }
 
-  async request<T>(method: 'get' | 'post' | 'delete', path: string, body?: unknown, params?: Record<string, string>): Promise<T> {
+  async request<T>(method: 'get' | 'post' | 'patch' | 'delete', path: string, body?: unknown, params?: Record<string, string>): Promise<T> {
     try {
       const response = await this.http.request<T>({ method, url: path, data: body, params });
       return response.data;
