@@ -9,6 +9,7 @@ import type { Database } from '../db/client.js';
 import { authenticate } from './auth.js';
 import { ProblemError, problemHandler } from './problem.js';
 import { auditRoutes, keyRoutes } from './routes/admin.js';
+import { assetRoutes } from './routes/assets.js';
 import { exceptionRoutes } from './routes/exceptions.js';
 import { findingRoutes } from './routes/findings.js';
 import { importRoutes } from './routes/imports.js';
@@ -42,8 +43,8 @@ export function createApp(deps: AppDeps): express.Express {
   const json = express.json({ limit: JSON_LIMIT, strict: false, type: () => true });
   app.use('/api', authenticate(deps.database), json);
   app.use('/api', (req, _res, next) => {
-    // express.json leaves `req.body` undefined without a body; a POST must carry an object.
-    if (req.method === 'POST' && (req.body === undefined || req.body === null || typeof req.body !== 'object' || Array.isArray(req.body))) {
+    // express.json leaves `req.body` undefined without a body; a POST or PATCH must carry an object.
+    if ((req.method === 'POST' || req.method === 'PATCH') && (req.body === undefined || req.body === null || typeof req.body !== 'object' || Array.isArray(req.body))) {
       next(
         new ProblemError(400, 'Invalid request', 'The request body must be a JSON object.', [
           { path: '(body)', message: 'must be a JSON object' },
@@ -57,6 +58,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/api/incidents', incidentRoutes(deps));
   app.use('/api/exceptions', exceptionRoutes(deps));
   app.use('/api/findings', findingRoutes(deps));
+  app.use('/api/assets', assetRoutes(deps));
   app.use('/api/vulnerabilities', vulnerabilityRoutes(deps));
   app.use('/api/keys', keyRoutes(deps.database));
   app.use('/api/audit', auditRoutes(deps.database));

@@ -5,12 +5,14 @@
  * rescores the open findings the file can change, so stored scores never lag
  * behind the data. A scan rescores its hosts' findings, KEV and NVD rescore the
  * findings naming a CVE the file wrote, EPSS rescores every finding, an EDR
- * export rescores the findings whose CVEs map to a technique it names, and
- * ATT&CK mappings rescore the findings naming a mapped CVE.
+ * export rescores the findings whose CVEs map to a technique it names, ATT&CK
+ * mappings rescore the findings naming a mapped CVE, and a CMDB tags file
+ * rescores the findings of the assets whose tags it changed.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { Database, Tx } from '../db/client.js';
+import { storeAssetTagRecords } from '../db/asset-tags.js';
 import { appendAudit } from '../db/audit.js';
 import { cvesWrittenInTransaction } from '../db/cve-intel.js';
 import { clearFeedValidators } from '../db/feed-cursors.js';
@@ -20,9 +22,11 @@ import { storeCve5Records, storeOsvAdvisories } from '../db/advisory-store.js';
 import { cvesMappedToTechniques, storeAttackMappings } from '../db/attack-store.js';
 import { storeEpssDay, storeKevCatalog, storeNvdRecords } from '../db/intel-store.js';
 import { storeEdrSightings } from '../db/technique-sightings.js';
+import { describeHostKey } from '../domain/asset-tags.js';
 import { FALLBACK_TECHNIQUE_IDS, parentTechnique } from '../domain/attack.js';
 import { ImportFormatError } from '../domain/errors.js';
 import { readAttackMappingFile } from '../integrations/attack/read-mapping-file.js';
+import { type AssetTagsFile, readAssetTagsCsv } from '../integrations/cmdb/tags-csv.js';
 import { readEdrFile } from '../integrations/edr/read-edr-file.js';
 import type { DetectionExport } from '../integrations/edr/types.js';
 import { epssCopyStream } from '../integrations/intel/epss-copy.js';
@@ -35,7 +39,7 @@ import type { Logger } from '../config/logger.js';
 import { parsePolicy } from '../config/policy.js';
 import type { FindingScoringPolicy } from '../domain/finding-score.js';
 
-export type ImportKind = 'kev' | 'epss' | 'nvd' | 'cve5' | 'osv' | 'findings' | 'attack' | 'edr';
+export type ImportKind = 'kev' | 'epss' | 'nvd' | 'cve5' | 'osv' | 'findings' | 'attack' | 'edr' | 'assets';
 
 export interface ImportRequest {
   /** Path of the uploaded bytes on disk. */
@@ -52,6 +56,8 @@ export interface ImportResult {
   file: string;
   sha256: string;
   counts: Record<string, number | string>;
+  /** Notes on parts of the file that were not stored, such as CMDB rows naming no known asset. Absent when there are none. */
+  messages?: string[];
 }
 
 /** Scoring settings for callers that pass none: those of an empty policy file. */
@@ -63,7 +69,7 @@ async function sha256File(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-async function recordImport(tx: Tx, kind: ImportKind, request: ImportRequest, sha256: string, counts: Record<string, number | string>): Promise<void> {
+async function recordImport(tx: Tx, kind: ImportKind, request: ImportRequest, sha256: string, stored: StoredImport, counts: Record<string, number | string>): Promise<void> {
   const numeric = Object.fromEntries(Object.entries(counts).filter(([, value]) => typeof value === 'number'));
   await tx.query('INSERT INTO imports (kind, source, sha256, counts, imported_by) VALUES ($1, $2, $3, $4, $5)', [
     kind,
@@ -77,7 +83,7 @@ async function recordImport(tx: Tx, kind: ImportKind, request: ImportRequest, sh
     action: `import.${kind}`,
     entityType: 'import',
     entityId: request.fileName,
-    details: { sha256, ...counts },
+    details: { sha256, ...counts, ...(stored.messages === undefined ? {} : { messages: stored.messages }), ...stored.auditDetails },
   });
 }
 
@@ -96,14 +102,17 @@ export async function importFile(
   hashing.catch(() => {});
 
   let counts: Record<string, number | string>;
+  let messages: string[] | undefined;
   let sha256 = '';
   try {
     counts = await database.transaction(async (tx) => {
-      const { counts: stored, assetIds, cves } = await runImport(tx, kind, request, logger);
+      const stored = await runImport(tx, kind, request, logger);
+      const { assetIds, cves } = stored;
       const rescored = await rescoreFindings(tx, scoring, { ...(assetIds === null ? {} : { assetIds }), ...(cves === undefined ? {} : { cves }) });
-      const result = { ...stored, ...rescoreCounts(rescored) };
+      const result = { ...stored.counts, ...rescoreCounts(rescored) };
       sha256 = await hashing;
-      await recordImport(tx, kind, request, sha256, result);
+      await recordImport(tx, kind, request, sha256, stored, result);
+      messages = stored.messages;
       return result;
     });
   } catch (error) {
@@ -113,10 +122,11 @@ export async function importFile(
   }
 
   logger.info('import finished', { kind, file: request.fileName, sha256, ms: Date.now() - started, ...counts });
-  return { kind, file: request.fileName, sha256, counts };
+  return { kind, file: request.fileName, sha256, counts, ...(messages === undefined ? {} : { messages }) };
 }
 
-function rescoreCounts(result: RescoreResult): Record<string, number> {
+/** Names the counts of a rescore as import results and the asset routes report them. */
+export function rescoreCounts(result: RescoreResult): { findingsScored: number; scoresChanged: number; scoresRemoved: number } {
   return { findingsScored: result.scored, scoresChanged: result.changed, scoresRemoved: result.removed };
 }
 
@@ -126,6 +136,10 @@ interface StoredImport {
   assetIds: string[] | null;
   /** CVEs whose intel the import changed, when it changed the scores of only the findings that name them. */
   cves?: string[];
+  /** Notes for the caller, also kept in the audit row. */
+  messages?: string[];
+  /** Details for the audit row beyond the counts. */
+  auditDetails?: Record<string, unknown>;
 }
 
 async function runImport(tx: Tx, kind: ImportKind, request: ImportRequest, logger: Logger): Promise<StoredImport> {
@@ -201,7 +215,51 @@ async function runImport(tx: Tx, kind: ImportKind, request: ImportRequest, logge
         if (hosts % 100 === 0) logger.info('import progress', { kind, file: request.fileName, hosts });
       });
     }
+    case 'assets': {
+      const file = await readAssetTagsCsv(request.path, { fileName: request.fileName });
+      return storeAssetTagsFile(tx, file);
+    }
   }
+}
+
+/**
+ * Unmatched rows listed by line in the result and the audit row. A CMDB export
+ * usually lists far more hosts than the scans have reported, so the list is cut
+ * here and the `unmatchedRows` count covers the rest.
+ */
+const MAX_LISTED_UNMATCHED = 100;
+
+/**
+ * Sets the tags of each CMDB row on the asset it names and rescores the assets
+ * whose tags changed. A row naming no known asset is reported, not stored:
+ * assets come from scans, and a CMDB file creates none. The audit row keeps the
+ * before and after values of every change.
+ */
+async function storeAssetTagsFile(tx: Tx, file: AssetTagsFile): Promise<StoredImport> {
+  const stored = await storeAssetTagRecords(tx, file.records);
+  const { unmatched } = stored;
+
+  const messages: string[] = [];
+  if (unmatched.length > 0) {
+    messages.push(`${unmatched.length} rows name no known asset and were skipped; assets come from scans, and a CMDB import creates none`);
+    for (const record of unmatched.slice(0, MAX_LISTED_UNMATCHED)) messages.push(`line ${record.line}: no asset matches ${describeHostKey(record.host)}`);
+    if (unmatched.length > MAX_LISTED_UNMATCHED) messages.push(`and ${unmatched.length - MAX_LISTED_UNMATCHED} more rows that match no asset`);
+  }
+
+  return {
+    counts: {
+      rows: file.records.length,
+      tagColumns: file.tagKeys.length,
+      assetsMatched: stored.assetsMatched,
+      assetsChanged: stored.changedAssetIds.length,
+      unmatchedRows: unmatched.length,
+    },
+    assetIds: stored.changedAssetIds,
+    ...(messages.length > 0 ? { messages } : {}),
+    // NOTE: every change is kept, so the audit row of a first import from a
+    // large CMDB grows with the number of assets it tags.
+    auditDetails: { changes: stored.changes },
+  };
 }
 
 /**

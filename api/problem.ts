@@ -55,6 +55,29 @@ export function invalidRequest(error: z.ZodError, what = 'request body'): Proble
   return new ProblemError(400, 'Invalid request', `The ${what} has invalid fields: ${fields}.`, errors);
 }
 
+/**
+ * Parses a query string with `schema`, rejecting any parameter the schema does
+ * not name: a misspelt filter would otherwise widen a listing without a word.
+ *
+ * @throws ProblemError 400 naming each unknown parameter or invalid field.
+ */
+export function parseQuery<T extends z.ZodObject>(schema: T, query: Record<string, unknown>): z.output<T> {
+  const known = Object.keys(schema.shape);
+  const unknown = Object.keys(query).filter((name) => !known.includes(name));
+  if (unknown.length > 0) {
+    throw new ProblemError(
+      400,
+      'Invalid request',
+      `Unknown query parameter ${unknown.join(', ')}; use ${known.join(', ')}.`,
+      unknown.map((name) => ({ path: name, message: 'is not a parameter of this route' })),
+    );
+  }
+
+  const parsed = schema.safeParse(query);
+  if (!parsed.success) throw invalidRequest(parsed.error, 'query string');
+  return parsed.data;
+}
+
 interface BodyParserError {
   type?: string;
   status?: number;

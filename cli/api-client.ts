@@ -12,6 +12,8 @@ export class CliError extends Error {
 
   constructor(
     message: string,
+    /** HTTP status of the API response behind the error, when there was one. */
+    readonly status: number | null = null,
     /** True when no response came back from the API, so a further request would fail the same way. */
     readonly apiUnreachable = false,
   ) {
@@ -47,6 +49,7 @@ function describe(error: unknown, baseURL: string): CliError {
     if (!error.response) {
       return new CliError(
         `Cannot reach the Patchwarden API at ${baseURL} (${error.code ?? error.message}); is \`patchwarden start\` running? Set PATCHWARDEN_URL to use another address.`,
+        null,
         true,
       );
     }
@@ -57,7 +60,7 @@ function describe(error: unknown, baseURL: string): CliError {
       if (!detail.includes(field.message)) lines.push(`  ${field.path}: ${field.message}`);
     }
     if (error.response.status === 401) lines.push(`  (key from ${keySource()})`);
-    return new CliError(lines.join('\n'));
+    return new CliError(lines.join('\n'), error.response.status);
   }
   return new CliError((error as Error).message);
 }
@@ -89,7 +92,7 @@ export class ApiClient {
     });
   }
 
-  async request<T>(method: 'get' | 'post' | 'delete', path: string, body?: unknown, params?: Record<string, string>): Promise<T> {
+  async request<T>(method: 'get' | 'post' | 'patch' | 'delete', path: string, body?: unknown, params?: Record<string, string>): Promise<T> {
     try {
       const response = await this.http.request<T>({ method, url: path, data: body, params });
       return response.data;

@@ -1,20 +1,23 @@
-/** CLI commands for imports: `intel import`, `findings import` and `edr import`. */
+/** CLI commands for imports: `intel import`, `findings import` and `edr import`, and the report every import prints. */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ApiClient, CliError } from './api-client.js';
 
-interface ImportAnswer {
+export interface ImportAnswer {
   kind: string;
   file: string;
   counts: Record<string, number | string>;
+  messages?: string[];
 }
 
-function report(answer: ImportAnswer): void {
+/** Prints an import's counts on one line, then each of its messages indented. */
+export function report(answer: ImportAnswer): void {
   const counts = Object.entries(answer.counts)
     .map(([key, value]) => `${key}=${value}`)
     .join(' ');
   console.log(`imported ${answer.kind} ${answer.file}: ${counts}`);
+  for (const message of answer.messages ?? []) console.log(`  ${message}`);
 }
 
 /** One file for one upload route. */

@@ -1,16 +1,11 @@
 /** CLI commands for triage: `triage export`, a thin client of GET /api/findings/prioritized. */
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { ApiClient } from './api-client.js';
+import { positiveInteger } from './arguments.js';
 import { type TriageFormat, type TriagePage, exportTriage } from './triage-export.js';
 
 function collectPriorities(value: string, previous: string[]): string[] {
   return [...previous, ...value.split(',').map((item) => item.trim().toUpperCase()).filter(Boolean)];
-}
-
-function positiveInteger(value: string): number {
-  const number = Number(value);
-  if (!Number.isSafeInteger(number) || number < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
-  return number;
 }
 
 export function registerTriageCommands(program: Command): void {

@@ -5,6 +5,7 @@ import { createLogger } from '../config/logger.js';
 import { openDatabase } from '../db/client.js';
 import { startStack } from '../workers/stack.js';
 import { CliError } from './api-client.js';
+import { registerAssetCommands } from './commands-assets.js';
 import { registerDataCommands } from './commands-data.js';
 import { registerOpsCommands } from './commands-ops.js';
 import { registerTriageCommands } from './commands-triage.js';
@@ -67,6 +68,7 @@ program
   });
 
 registerDataCommands(program);
+registerAssetCommands(program);
 registerOpsCommands(program);
 registerTriageCommands(program);
 

@@ -6,6 +6,7 @@
  */
 import type { Priority } from '../domain/incident.js';
 import type { SsvcDecision } from '../domain/ssvc.js';
+import { type TagFilter, tagMatchCondition } from './assets.js';
 import type { Queryable } from './cve-intel.js';
 
 /** Position after the last row of a page. `score` is the stored numeric as text, so it compares exactly. */
@@ -15,8 +16,7 @@ export interface RankPosition {
 }
 
 export interface PrioritizedFilter {
-  /** Asset tags that must all match: a string tag equal to `value`, or a numeric tag equal to it as a number. */
-  tags: readonly { key: string; value: string }[];
+  tags: TagFilter;
   /** Priorities to include; all when empty. */
   priorities: readonly Priority[];
   kev?: boolean | undefined;
@@ -160,10 +160,7 @@ function rankedPage(
 }
 
 /**
- * Returns the ids of assets carrying every tag. Containment (`@>`) lets the GIN
- * index on `assets.tags` serve it. A value that reads as a number also matches
- * a numeric tag, because the CMDB writes `criticality` as a number and the query
- * string carries text.
+ * Returns the ids of assets carrying every tag.
  *
  * The ids go back into the listing as an array value rather than a subquery.
  * PostgreSQL 15 then plans with the number of matching assets and hashes the
@@ -173,19 +170,9 @@ function rankedPage(
  * a one-asset tag took about 1 s walking the rank index, and a tag on 10% of assets
  * took 120 ms read by assets.
  */
-async function findTaggedAssets(database: Queryable, tags: PrioritizedFilter['tags']): Promise<string[]> {
-  const params: string[] = [];
-  const tests = tags.map(({ key, value }) => {
-    const documents: Record<string, unknown>[] = [{ [key]: value }];
-    if (/^-?\d+(\.\d+)?$/.test(value)) documents.push({ [key]: Number(value) });
-    const alternatives = documents.map((document) => {
-      params.push(JSON.stringify(document));
-      return `tags @> $${params.length}::jsonb`;
-    });
-    return `(${alternatives.join(' OR ')})`;
-  });
-
-  const rows = await database.query<{ id: string }>(`SELECT id FROM assets WHERE ${tests.join(' AND ')}`, params);
+async function findTaggedAssets(database: Queryable, tags: TagFilter): Promise<string[]> {
+  const params: unknown[] = [];
+  const rows = await database.query<{ id: string }>(`SELECT id FROM assets WHERE ${tagMatchCondition(tags, params)}`, params);
   return rows.map((row) => row.id);
 }
 

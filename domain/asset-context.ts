@@ -5,3 +5,5 @@ export type CriticalityTier = 1 | 2 | 3 | 4;
 
 /** How far an asset can be reached from: the internet, the internal network, or neither. */
 export type AssetExposure = 'internet-facing' | 'internal' | 'isolated';
+
+export const ASSET_EXPOSURES: readonly AssetExposure[] = ['internet-facing', 'internal', 'isolated'];

@@ -2,7 +2,7 @@
  * Finding facts that scoring reads besides CVE intel: the asset's criticality
  * and exposure from its tags, and the CVSS the scanner reported.
  */
-import type { AssetExposure, CriticalityTier } from './asset-context.js';
+import { ASSET_EXPOSURES, type AssetExposure, type CriticalityTier } from './asset-context.js';
 import type { CvssMetric, CvssVersion } from './intel.js';
 
 /** Criticality and exposure of an asset, with whether each came from a tag or the default. */
@@ -20,13 +20,11 @@ export interface AssetScoringContext {
 export const DEFAULT_CRITICALITY: CriticalityTier = 2;
 export const DEFAULT_EXPOSURE: AssetExposure = 'internal';
 
-const EXPOSURES: readonly AssetExposure[] = ['internet-facing', 'internal', 'isolated'];
-
 /** Reads `criticality` (1 to 4, as a number or a digit string) and `exposure` from asset tags. */
 export function assetContextFromTags(tags: Readonly<Record<string, unknown>>): AssetScoringContext {
   const rawTier = typeof tags.criticality === 'string' ? Number(tags.criticality.trim()) : tags.criticality;
   const tier = rawTier === 1 || rawTier === 2 || rawTier === 3 || rawTier === 4 ? rawTier : null;
-  const exposure = EXPOSURES.find((value) => value === tags.exposure) ?? null;
+  const exposure = ASSET_EXPOSURES.find((value) => value === tags.exposure) ?? null;
 
   return {
     criticality: tier ?? DEFAULT_CRITICALITY,

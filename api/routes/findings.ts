@@ -6,7 +6,7 @@
  *   ?tag=site:berlin&priority=P1,P2&kev=true&slaBreached=false&limit=50&cursor=...
  *
  * Each page returns `nextCursor`, null on the last page. Scores change only when
- * an import rescores findings. A finding rescored between two page requests may
+ * an import or a tag change rescores findings. A finding rescored between two page requests may
  * move past the cursor, so a walk over every page can miss it or list it twice.
  * One page never lists a finding twice.
  */
@@ -14,30 +14,15 @@ import { Router } from 'express';
 import type { Database } from '../../db/client.js';
 import { loadFindingDetail } from '../../db/finding-detail.js';
 import { listPrioritizedFindings } from '../../db/prioritized-findings.js';
-import { ProblemError, invalidRequest } from '../problem.js';
+import { ProblemError, parseQuery } from '../problem.js';
 import { encodeRankCursor } from '../rank-cursor.js';
 import { prioritizedFindingsQuery } from '../schemas.js';
-
-const KNOWN_PARAMETERS = new Set(Object.keys(prioritizedFindingsQuery.shape));
 
 export function findingRoutes(deps: { database: Database }): Router {
   const router = Router();
 
   router.get('/prioritized', async (req, res) => {
-    // A misspelt filter would otherwise widen the listing without a word.
-    const unknown = Object.keys(req.query).filter((name) => !KNOWN_PARAMETERS.has(name));
-    if (unknown.length > 0) {
-      throw new ProblemError(
-        400,
-        'Invalid request',
-        `Unknown query parameter ${unknown.join(', ')}; use ${[...KNOWN_PARAMETERS].join(', ')}.`,
-        unknown.map((name) => ({ path: name, message: 'is not a parameter of this route' })),
-      );
-    }
-
-    const parsed = prioritizedFindingsQuery.safeParse(req.query);
-    if (!parsed.success) throw invalidRequest(parsed.error, 'query string');
-    const query = parsed.data;
+    const query = parseQuery(prioritizedFindingsQuery, req.query);
 
     const page = await listPrioritizedFindings(
       deps.database,

@@ -2,6 +2,7 @@
  * Upload routes for imports. The body is the raw file (any content type), streamed
  * to a temporary file under its own size limit, then parsed and stored in one
  * transaction. `?filename=` names the file in messages; EPSS takes `?scoreDate=`.
+ * Every kind but `assets` is open to SOC analysts and patch operators.
  */
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -9,11 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
-import { Router, type Request } from 'express';
+import { Router, type Request, type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { Logger } from '../../config/logger.js';
 import type { Policy } from '../../config/policy.js';
 import type { Database } from '../../db/client.js';
+import type { Role } from '../../db/keys.js';
 import { principalOf, requireRole } from '../auth.js';
 import { importFile, type ImportKind } from '../import-service.js';
 import { ProblemError, invalidRequest } from '../problem.js';
@@ -35,7 +37,18 @@ const uploadQuery = z.object({
     .optional(),
 });
 
-const KINDS: ImportKind[] = ['kev', 'epss', 'nvd', 'cve5', 'osv', 'findings', 'attack', 'edr'];
+const KINDS: ImportKind[] = ['kev', 'epss', 'nvd', 'cve5', 'osv', 'findings', 'attack', 'edr', 'assets'];
+
+/**
+ * Checks the role for the kind in the path; `admin` always passes. Asset tags
+ * set criticality and exposure, which raise or lower every score on the asset,
+ * so only patch operators import them, as only they may set them through
+ * PATCH /api/assets.
+ */
+const requireImportRole: RequestHandler = (req, res, next) => {
+  const roles: Role[] = req.params.kind === 'assets' ? ['patch_operator'] : ['soc_analyst', 'patch_operator'];
+  requireRole(...roles)(req, res, next);
+};
 
 async function saveUpload(req: Request, dir: string): Promise<string> {
   const path = join(dir, 'upload');
@@ -62,7 +75,7 @@ async function saveUpload(req: Request, dir: string): Promise<string> {
 export function importRoutes(deps: { database: Database; logger: Logger; policy: Policy }): Router {
   const router = Router();
 
-  router.post('/:kind', requireRole('soc_analyst', 'patch_operator'), async (req, res) => {
+  router.post('/:kind', requireImportRole, async (req, res) => {
     const kind = req.params.kind as ImportKind;
     if (!KINDS.includes(kind)) {
       throw new ProblemError(404, 'Not found', `Unknown import kind "${req.params.kind}"; use one of: ${KINDS.join(', ')}.`);

@@ -40,6 +40,12 @@ export interface CsvRow {
 
 export interface ReadCsvOptions extends ScanReadOptions {
   layout: CsvLayout;
+  /**
+   * Called with the trimmed column names and the line once the header row is
+   * found, before any data row. It throws to reject a header that the required
+   * columns alone cannot judge.
+   */
+  onHeader?: (names: readonly string[], line: number) => void;
 }
 
 /** Bytes read to choose the delimiter, enough for any header row. */
@@ -71,6 +77,7 @@ export async function* readCsvRows(path: string, options: ReadCsvOptions): Async
       const line = startLine(record, info);
       if (header.columns === null) {
         header.offer(record, line);
+        if (header.columns !== null) options.onHeader?.(record.map((cell) => cell.trim()), line);
         continue;
       }
       if (record.every((cell) => cell.trim() === '')) continue;
