@@ -8,7 +8,7 @@ import type { TaggedAsset } from '../api/asset-service.js';
 import type { AssetView } from '../db/assets.js';
 import { ApiClient, CliError } from './api-client.js';
 import { positiveInteger } from './arguments.js';
-import { type ImportAnswer, report } from './commands-data.js';
+import { importEach } from './commands-data.js';
 
 interface AssetPage {
   assets: AssetView[];
@@ -151,7 +151,6 @@ export function registerAssetCommands(program: Command): void {
     .description('set asset tags from CMDB CSV exports, each file in its own transaction (needs the patch_operator role)')
     .argument('<files...>', 'CSV files with a header naming asset_id, hostname, fqdn or ip, and tag columns such as criticality, exposure, owner')
     .action(async (files: string[]) => {
-      const api = new ApiClient();
-      for (const file of files) report(await api.upload<ImportAnswer>('/api/imports/assets', file));
+      await importEach(new ApiClient(), files.map((file) => ({ route: '/api/imports/assets', file })));
     });
 }

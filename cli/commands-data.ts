@@ -1,10 +1,10 @@
-/** CLI commands for imports: `intel import`, `findings import` and `edr import`, and the report every import prints. */
+/** CLI commands for imports: `intel import`, `findings import` and `edr import`, and the loop every multi-file import runs. */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ApiClient, CliError } from './api-client.js';
 
-export interface ImportAnswer {
+interface ImportAnswer {
   kind: string;
   file: string;
   counts: Record<string, number | string>;
@@ -12,7 +12,7 @@ export interface ImportAnswer {
 }
 
 /** Prints an import's counts on one line, then each of its messages indented. */
-export function report(answer: ImportAnswer): void {
+function report(answer: ImportAnswer): void {
   const counts = Object.entries(answer.counts)
     .map(([key, value]) => `${key}=${value}`)
     .join(' ');
@@ -21,7 +21,7 @@ export function report(answer: ImportAnswer): void {
 }
 
 /** One file for one upload route. */
-interface Upload {
+export interface Upload {
   route: string;
   file: string;
   params?: Record<string, string>;
@@ -34,7 +34,7 @@ interface Upload {
  * stops the command at once, because every further upload would fail the same
  * way.
  */
-async function importEach(api: ApiClient, uploads: readonly Upload[]): Promise<void> {
+export async function importEach(api: ApiClient, uploads: readonly Upload[]): Promise<void> {
   const rejected: string[] = [];
   for (const { route, file, params } of uploads) {
     try {
