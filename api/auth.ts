@@ -45,7 +45,7 @@ export function requireRole(...roles: Role[]): RequestHandler {
       new ProblemError(
         403,
         'Forbidden',
-        `Principal ${principal.name} lacks the role for this action; one of: ${roles.join(', ')}.`,
+        `Principal ${principal.name} lacks the role for this action; one of: ${roles.join(', ')}, or admin.`,
       ),
     );
   };

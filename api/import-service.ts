@@ -25,6 +25,7 @@ import { storeEdrSightings } from '../db/technique-sightings.js';
 import { describeHostKey } from '../domain/asset-tags.js';
 import { FALLBACK_TECHNIQUE_IDS, parentTechnique } from '../domain/attack.js';
 import { ImportFormatError } from '../domain/errors.js';
+import { parseDuration } from '../domain/sla.js';
 import { readAttackMappingFile } from '../integrations/attack/read-mapping-file.js';
 import { type AssetTagsFile, readAssetTagsCsv } from '../integrations/cmdb/tags-csv.js';
 import { readEdrFile } from '../integrations/edr/read-edr-file.js';
@@ -106,7 +107,7 @@ export async function importFile(
   let sha256 = '';
   try {
     counts = await database.transaction(async (tx) => {
-      const stored = await runImport(tx, kind, request, logger);
+      const stored = await runImport(tx, kind, request, logger, scoring);
       const { assetIds, cves } = stored;
       const rescored = await rescoreFindings(tx, scoring, { ...(assetIds === null ? {} : { assetIds }), ...(cves === undefined ? {} : { cves }) });
       const result = { ...stored.counts, ...rescoreCounts(rescored) };
@@ -142,7 +143,7 @@ interface StoredImport {
   auditDetails?: Record<string, unknown>;
 }
 
-async function runImport(tx: Tx, kind: ImportKind, request: ImportRequest, logger: Logger): Promise<StoredImport> {
+async function runImport(tx: Tx, kind: ImportKind, request: ImportRequest, logger: Logger, scoring: FindingScoringPolicy): Promise<StoredImport> {
   switch (kind) {
     case 'kev': {
       // JSON or CSV, detected from the content.
@@ -206,12 +207,15 @@ async function runImport(tx: Tx, kind: ImportKind, request: ImportRequest, logge
       const file = await readAttackMappingFile(request.path, { fileName: request.fileName });
       const stored = await storeAttackMappings(tx, file.mappings);
       const counts: Record<string, number | string> = { format: file.format, ...stored, rejected: file.rejected };
-      if (file.rejectedExamples.length > 0) counts['rejectedCells'] = file.rejectedExamples.join('; ');
+      if (file.rejectedExamples.length > 0) {
+        const more = file.rejected - file.rejectedExamples.length;
+        counts['rejectedCells'] = file.rejectedExamples.join('; ') + (more > 0 ? `; and ${more} more` : '');
+      }
       return { counts, assetIds: null, cves: [...new Set(file.mappings.map((mapping) => mapping.cve))] };
     }
     case 'edr': {
       const file = await readEdrFile(request.path, { fileName: request.fileName });
-      return storeEdrExport(tx, file, (hosts) => {
+      return storeEdrExport(tx, file, scoring.attack.sightingWindow, (hosts) => {
         if (hosts % 100 === 0) logger.info('import progress', { kind, file: request.fileName, hosts });
       });
     }
@@ -267,9 +271,12 @@ async function storeAssetTagsFile(tx: Tx, file: AssetTagsFile): Promise<StoredIm
  * A technique that a fallback rule can pick may raise a CVE without mappings,
  * which no query on `attack_mappings` finds, so such a sighting rescores every finding.
  */
-async function storeEdrExport(tx: Tx, file: DetectionExport, onHost: (hostsDone: number) => void): Promise<StoredImport> {
+async function storeEdrExport(tx: Tx, file: DetectionExport, window: string, onHost: (hostsDone: number) => void): Promise<StoredImport> {
   const stored = await storeEdrSightings(tx, file.detections, { onHost });
   const techniqueIds = [...new Set(file.detections.flatMap((detection) => detection.techniqueIds))];
+  // Old detections are stored too, but raise nothing; the count tells the user so.
+  const since = Date.now() - parseDuration(window, 'attack.sightingWindow');
+  const recent = file.detections.filter((detection) => detection.techniqueIds.length > 0 && detection.detectedAt.getTime() >= since);
 
   const counts = {
     format: file.format,
@@ -282,6 +289,8 @@ async function storeEdrExport(tx: Tx, file: DetectionExport, onHost: (hostsDone:
     sightings: stored.sightings,
     sightingsAdded: stored.added,
     sightingsOnAssets: stored.onAssets,
+    detectionsWithinWindow: recent.length,
+    window,
   };
 
   const fallbackParents = new Set(FALLBACK_TECHNIQUE_IDS);

@@ -58,6 +58,10 @@ function jsonFiles(path: string, format: string): string[] {
   for (const folder of entries.filter((entry) => entry.isDirectory())) {
     console.error(`skipped folder ${join(path, folder.name)}: folders are not read recursively; import it on its own`);
   }
+  const others = entries.filter((entry) => !entry.isDirectory() && !entry.name.endsWith('.json'));
+  if (others.length > 0) {
+    console.error(`skipped ${others.length} file${others.length === 1 ? '' : 's'} in ${path} not named .json: ${others.map((entry) => entry.name).join(', ')}`);
+  }
   const files = entries
     .filter((entry) => !entry.isDirectory() && entry.name.endsWith('.json'))
     .map((entry) => entry.name)

@@ -8,6 +8,17 @@ function collectPriorities(value: string, previous: string[]): string[] {
   return [...previous, ...value.split(',').map((item) => item.trim().toUpperCase()).filter(Boolean)];
 }
 
+/**
+ * Ends the process without a stack trace when the reader of stdout goes away,
+ * as `head` does after its lines: the rest of the export has nowhere to go.
+ */
+function stopQuietlyWhenOutputCloses(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(0);
+  });
+}
+
 export function registerTriageCommands(program: Command): void {
   const triage = program.command('triage').description('open findings ranked by risk score');
   triage
@@ -18,6 +29,7 @@ export function registerTriageCommands(program: Command): void {
     .option('--limit <n>', 'most findings to write (default: all)', positiveInteger)
     .action(async (options: { format: TriageFormat; priority: string[]; limit?: number }) => {
       const api = new ApiClient();
+      stopQuietlyWhenOutputCloses();
       const count = await exportTriage({
         format: options.format,
         priorities: options.priority,

@@ -108,7 +108,7 @@ describe('exportTriage', () => {
 
     expect(pages).toBe(Math.ceil(total / 4));
     expect(count).toBe(total);
-    expect(records[0]).toEqual(['finding', 'asset', 'owner', 'priority', 'SSVC', 'due date', 'exception state']);
+    expect(records[0]).toEqual(['finding', 'asset', 'owner', 'score', 'priority', 'SSVC', 'due date', 'exception state']);
     expect(records).toHaveLength(total + 1);
     expect(new Set(records.slice(1).map((record) => record[0])).size).toBe(total);
   });
@@ -123,7 +123,7 @@ describe('exportTriage', () => {
 
   it('filters by priority', async () => {
     const { text } = await exportText('csv', ['P3', 'P4']);
-    const priorities = (parse(text) as string[][]).slice(1).map((record) => record[3]);
+    const priorities = (parse(text) as string[][]).slice(1).map((record) => record[4]);
 
     expect(priorities.length).toBeGreaterThan(0);
     expect(priorities.every((priority) => priority === 'P3' || priority === 'P4')).toBe(true);
@@ -133,8 +133,8 @@ describe('exportTriage', () => {
     const { text } = await exportText('md', [], 2);
     const lines = text.trimEnd().split('\n');
 
-    expect(lines[0]).toBe('| finding | asset | owner | priority | SSVC | due date | exception state |');
-    expect(lines[1]).toBe('| --- | --- | --- | --- | --- | --- | --- |');
+    expect(lines[0]).toBe('| finding | asset | owner | score | priority | SSVC | due date | exception state |');
+    expect(lines[1]).toBe('| --- | --- | --- | --- | --- | --- | --- | --- |');
     expect(lines).toHaveLength(4);
   });
 
@@ -144,6 +144,14 @@ describe('exportTriage', () => {
 
     expect(parse(stdout)).toHaveLength(5);
     expect(stderr).toContain('exported 4 findings');
+  });
+
+  it('stops quietly when the reader closes the pipe', async () => {
+    const env = { ...process.env, PATCHWARDEN_URL: app.url, PATCHWARDEN_API_KEY: app.key };
+    const { stdout, stderr } = await run('sh', ['-c', `"${process.execPath}" "${cli}" triage export --format csv | head -2`], { env });
+
+    expect(stdout.trimEnd().split('\n')).toHaveLength(2);
+    expect(stderr).not.toContain('EPIPE');
   });
 
   it('rejects an unknown format', async () => {

@@ -9,6 +9,7 @@ export interface TriageFinding {
   itemName: string;
   cves: string[];
   asset: { hostname: string; owner: string | null };
+  score: number;
   priority: string;
   ssvcDecision: string;
   dueAt: string;
@@ -36,7 +37,7 @@ export interface TriageExportOptions {
   write(text: string): void;
 }
 
-const HEADER = ['finding', 'asset', 'owner', 'priority', 'SSVC', 'due date', 'exception state'];
+const HEADER = ['finding', 'asset', 'owner', 'score', 'priority', 'SSVC', 'due date', 'exception state'];
 
 /** The route's largest page. */
 const MAX_PAGE = 500;
@@ -81,6 +82,7 @@ export function triageCells(finding: TriageFinding): string[] {
     `#${finding.id} ${finding.itemName}${cves}`,
     finding.asset.hostname,
     finding.asset.owner ?? '',
+    String(finding.score),
     finding.priority,
     finding.ssvcDecision,
     finding.dueAt,

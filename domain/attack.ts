@@ -261,8 +261,8 @@ export function parentTechnique(techniqueId: string): string {
 }
 
 function describeSightings(matches: readonly TechniqueSighting[], techniqueIds: readonly string[], window: string): string {
-  const techniques = techniqueIds.length === 0 ? 'no techniques linked' : techniqueIds.join(', ');
-  if (matches.length === 0) return `${techniques}: not seen within ${window}`;
+  if (techniqueIds.length === 0) return 'no ATT&CK technique is linked to the CVE, so no sighting can raise it';
+  if (matches.length === 0) return `${techniqueIds.join(', ')}: not seen within ${window}`;
 
   const seen = [...new Set(matches.map((sighting) => sighting.techniqueId))].join(', ');
   // One detection often names a technique and its sub-techniques, so it is listed once.
