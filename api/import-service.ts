@@ -274,7 +274,7 @@ async function storeAssetTagsFile(tx: Tx, file: AssetTagsFile): Promise<StoredIm
 async function storeEdrExport(tx: Tx, file: DetectionExport, window: string, onHost: (hostsDone: number) => void): Promise<StoredImport> {
   const stored = await storeEdrSightings(tx, file.detections, { onHost });
   const techniqueIds = [...new Set(file.detections.flatMap((detection) => detection.techniqueIds))];
-  // Old detections are stored too, but raise nothing; the count tells the user so.
+  // Old detections are stored too but raise nothing, so the report counts the recent ones.
   const since = Date.now() - parseDuration(window, 'attack.sightingWindow');
   const recent = file.detections.filter((detection) => detection.techniqueIds.length > 0 && detection.detectedAt.getTime() >= since);
 
