@@ -3,11 +3,11 @@
  * transaction, with an `imports` row and an audit row, so a failed import leaves
  * the database as it was and a finished one can be traced. The same transaction
  * rescores the open findings the file can change, so stored scores never lag
- * behind the data. A scan rescores its hosts' findings, KEV and NVD rescore the
- * findings naming a CVE the file wrote, EPSS rescores every finding, an EDR
- * export rescores the findings whose CVEs map to a technique it names, ATT&CK
- * mappings rescore the findings naming a mapped CVE, and a CMDB tags file
- * rescores the findings of the assets whose tags it changed.
+ * behind the data. A scan rescores its hosts' findings. KEV and NVD rescore the
+ * findings naming a CVE the file wrote, and EPSS rescores every finding. An EDR
+ * export rescores the findings whose CVEs map to a technique it names, and
+ * ATT&CK mappings the findings naming a mapped CVE. A CMDB tags file rescores
+ * the findings of the assets whose tags it changed.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';

@@ -47,7 +47,7 @@ describe('import commands', () => {
   }
 
   it('imports the files after a rejected one', async () => {
-    // The OSV folder holds 13 .json files; osv-schema.json is the record format's
+    // The OSV folder contains 13 .json files. osv-schema.json is the record format's
     // JSON Schema, not a record, and sorts before osv_scanner_many_findings.json.
     const result = await patchwarden(['intel', 'import', '--osv', sharedDataPath('osv')]);
 

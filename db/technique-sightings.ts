@@ -166,7 +166,7 @@ async function mappedSightings(database: Queryable, since: Date, parents: string
 }
 
 /**
- * The fallback techniques of incident CVEs that no CTID mapping covers. The
+ * Returns the fallback techniques of incident CVEs that no CTID mapping covers. The
  * vector is NVD's preferred one, else one a scanner reported for the CVE.
  */
 async function fallbackIncidentSightings(database: Queryable, since: Date, parents: string[] | null): Promise<TechniqueSighting[]> {

@@ -63,9 +63,10 @@ export class FeedFetchError extends Error {
 
 /**
  * Thrown by `parseCpeName` when a string is not a CPE 2.3 formatted string.
- * The causes are a prefix other than `cpe:2.3:`, other than eleven attributes,
- * an empty attribute, an unknown part or language, a character that must be
- * escaped or may not occur, a backslash at the end, or a wildcard inside a value.
+ * The prefix may be other than `cpe:2.3:`, or the count of attributes other
+ * than eleven. An attribute may be empty, or name an unknown part or language.
+ * A character may need escaping or be forbidden, a backslash may end the
+ * string, or a wildcard may sit inside a value.
  */
 export class InvalidCpeNameError extends Error {
   override readonly name = 'InvalidCpeNameError';

@@ -42,12 +42,12 @@ interface ColumnPlan {
  * Reads a CMDB tags CSV.
  *
  * @throws ImportFormatError naming the file, the line and, for a bad column or
- *   cell, the column. It is thrown when the file is empty or not valid UTF-8,
- *   when the header has no host column, no tag column, an empty or invalid
- *   column name or one column twice, when a row's host cells are all empty,
- *   and when a tag value is invalid for its key (a `criticality` other than 1
- *   to 4, an unknown `exposure`, text that is too long or contains a line
- *   break). Also for malformed CSV, as `readCsvRows`.
+ *   cell, the column. The file may be empty or not valid UTF-8. The header may
+ *   lack a host column or a tag column, or have an empty or invalid column
+ *   name, or one column twice. A row's host cells may all be empty. A tag
+ *   value may be invalid for its key: a `criticality` other than 1 to 4, an
+ *   unknown `exposure`, text that is too long or contains a line break.
+ *   Malformed CSV is reported as `readCsvRows` does.
  */
 export async function readAssetTagsCsv(path: string, options: { fileName?: string } = {}): Promise<AssetTagsFile> {
   const file = options.fileName ?? path;

@@ -12,7 +12,7 @@ function parse(records: Record<string, unknown>[]) {
   return parseCrowdStrikeDetections(parseEdrDocument(JSON.stringify(records), 'falcon.json'));
 }
 
-/** A detection summary event of the Event Streams API, with the fields the parser reads. */
+/** Builds a detection summary event of the Event Streams API, with the fields the parser reads. */
 function streamEvent(event: Record<string, unknown>): Record<string, unknown> {
   return {
     metadata: { customerIDString: 'cid-1', eventType: 'DetectionSummaryEvent', eventCreationTime: 1733255670000 },
@@ -35,7 +35,7 @@ describe('parseCrowdStrikeDetections real file', () => {
   it('finds no technique ids', async () => {
     const result = await readEdrFile(FALCON_EVENTS);
 
-    // 0: jq '[.. | objects | .TechniqueId? // empty] | length' (same file). `Technique` holds names only:
+    // 0: jq '[.. | objects | .TechniqueId? // empty] | length' (same file). `Technique` contains names only:
     // jq -c '[.. | objects | .Technique? // empty]' gives ["PUP","N/A", and 5 times "User Execution"].
     expect(result.detections.flatMap((detection) => detection.techniqueIds)).toEqual([]);
     expect(result.namesWithoutId).toBe(6);

@@ -9,8 +9,8 @@
  *   `composite_id`, a `device` object and techniques per `behaviors[]` entry).
  *
  * Other events (authentication audit events, other FDR event types) are skipped.
- * Techniques come from `TechniqueId`, or from `Technique` when it holds an id;
- * a `Technique` that holds only a name (`User Execution`) counts as a name
+ * Techniques come from `TechniqueId`, or from `Technique` when it contains an id.
+ * A `Technique` that contains only a name (`User Execution`) counts as a name
  * without an id.
  */
 
@@ -46,7 +46,7 @@ export function isCrowdStrikeRecord(value: Record<string, unknown>): boolean {
  * Reads a Falcon export that `parseEdrDocument` split into records.
  *
  * @throws ImportFormatError when a detection lacks an id or a time, has an
- *   unreadable time, or a technique id field holds something other than an id.
+ *   unreadable time, or a technique id field contains something other than an id.
  */
 export function parseCrowdStrikeDetections(document: EdrDocument): DetectionExport {
   return collectDetections(document, 'crowdstrike-falcon-events', 'crowdstrike', (record) =>

@@ -1,7 +1,8 @@
 /**
- * Shared steps of the EDR export parsers: reading a JSON document or JSON lines
- * into records, timestamps in the forms the vendors write, technique ids from id
- * fields and from free text, and errors that name the record and the field.
+ * Shared steps of the EDR export parsers. They read a JSON document or JSON
+ * lines into records, and timestamps in the forms the vendors write. They find
+ * technique ids in id fields and in free text, and build errors that name the
+ * record and the field.
  */
 
 import { TECHNIQUE_ID } from '../../domain/attack.js';
@@ -13,7 +14,7 @@ import type { DetectionExport, EdrExportFormat } from './types.js';
 /** One record of an export: an event, an alert or a log line. */
 export interface EdrRecord {
   value: Record<string, unknown>;
-  /** Where the record is, for messages: `[3]`, `value[0]`, `[2].log` or `line 4`. */
+  /** Position of the record, for messages: `[3]`, `value[0]`, `[2].log` or `line 4`. */
   where: string;
   /** 1-based line, known for JSON lines only. */
   line: number | null;
@@ -160,7 +161,7 @@ export function parseVendorTime(value: unknown): Date | null {
 }
 
 /**
- * Returns the first of `candidates` that holds a readable time.
+ * Returns the first of `candidates` that contains a readable time.
  *
  * @throws ImportFormatError naming the first candidate when none is present, or
  *   the first present one when it cannot be read.
@@ -208,7 +209,7 @@ export class TechniqueTally {
   ) {}
 
   /**
-   * Adds the value of a field that holds only an id (`TechniqueId`,
+   * Adds the value of a field that contains only an id (`TechniqueId`,
    * `mitreTechniques[]`). A missing, empty or `N/A` value adds nothing.
    *
    * @throws ImportFormatError when the value is present but not a technique id.
@@ -223,7 +224,7 @@ export class TechniqueTally {
   }
 
   /**
-   * Adds a field that holds an id, a name with ids in parentheses, or a name
+   * Adds a field that contains an id, a name with ids in parentheses, or a name
    * alone. A name alone counts in `namesWithoutId`.
    */
   addText(value: unknown): void {

@@ -1,7 +1,7 @@
 /**
  * Reads an EDR detection export of any layout this folder parses. The layout is
  * detected from the content, because uploads carry no reliable file name: an
- * OData response (`value`) holds Defender API alerts, and otherwise the first
+ * OData response (`value`) contains Defender API alerts, and otherwise the first
  * record's fields name the vendor.
  */
 

@@ -38,7 +38,7 @@ export type EdrExportFormat =
   | 'sentinelone-activities'
   | 'empty';
 
-/** What a parser read from one export file. */
+/** Result of parsing one export file. */
 export interface DetectionExport {
   format: EdrExportFormat;
   /** Records in the file: array elements, JSON lines or alerts of an API response. */

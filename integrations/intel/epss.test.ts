@@ -44,7 +44,7 @@ async function copyAll(path: string, options?: EpssReadOptions): Promise<number>
   return copy.count;
 }
 
-/** The rows of a COPY stream, parsed back into scores. */
+/** Reads a COPY stream and parses its rows back into scores. */
 async function copiedScores(path: string): Promise<EpssScore[]> {
   const copy = await epssCopyStream(path);
   let text = '';

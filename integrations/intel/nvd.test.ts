@@ -47,7 +47,7 @@ function recordWith(metrics: CvssMetric[]): NvdRecord {
   };
 }
 
-/** A bare record with one configuration of one OR node that contains `cpeMatch`. */
+/** Builds a bare record with one configuration of one OR node that contains `cpeMatch`. */
 function cveWithMatches(cpeMatch: Record<string, unknown>[]): Record<string, unknown> {
   return bareCve({ configurations: [{ nodes: [{ operator: 'OR', negate: false, cpeMatch }] }] });
 }

@@ -275,7 +275,7 @@ describe('readXmlElements skipContentOf', () => {
   const skipPolicy: ReadXmlElementsOptions = { ...selectItems, skipContentOf: 'policy' };
 
   it('passes over the content unparsed', async () => {
-    // The policy holds markup saxes would reject; skipped, it is never parsed.
+    // The policy contains markup saxes would reject. Skipped, it is never parsed.
     const path = await writeTemp('skip.xml', '<list>\n<policy>\n<a><b></a>\n<item id="hidden"/>\n</policy>\n<item id="1"/>\n</list>');
 
     const items = await readItems(path, skipPolicy);
