@@ -1,13 +1,12 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { ImportFormatError } from '../../domain/errors.js';
 import type { EpssScore } from '../../domain/intel.js';
 import { fixturePath, sharedDataPath } from '../../test/shared-data.js';
+import { scratchFiles } from '../../test/scratch-files.js';
 import { epssCopyStream } from './epss-copy.js';
 import { type EpssReadOptions, readEpssFileInfo, readEpssScores } from './epss.js';
 
@@ -15,21 +14,8 @@ const official = fixturePath('intel', 'epss_official_format_head_v2023.03.01.csv
 // 360142 rows: `wc -l epss_fullset_emba_2026-08-16_semicolon.csv` (no header line).
 const semicolon = sharedDataPath('intel', 'epss', 'epss_fullset_emba_2026-08-16_semicolon.csv');
 
-let dir: string;
+const writeTemp = scratchFiles('patchwarden-epss-');
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'patchwarden-epss-'));
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function writeTemp(name: string, content: string | Buffer): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, content);
-  return path;
-}
 
 async function readAll(path: string, options?: EpssReadOptions): Promise<EpssScore[]> {
   const scores: EpssScore[] = [];

@@ -1,33 +1,17 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import type { ScannedHostReport, ScannerFinding } from '../../domain/findings.js';
 import { sharedDataPath } from '../../test/shared-data.js';
+import { scratchFiles } from '../../test/scratch-files.js';
 import { readNessusV2 } from './nessus-v2.js';
 import { formatError } from './scanner-test-support.js';
 
-let dir: string;
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'patchwarden-nessus-'));
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const writeTemp = scratchFiles('patchwarden-nessus-');
 
 function nessusPath(name: string): string {
   return sharedDataPath('scanners', 'nessus', name);
 }
 
-async function writeTemp(name: string, content: string): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, content);
-  return path;
-}
 
 async function readReports(path: string): Promise<ScannedHostReport[]> {
   const reports: ScannedHostReport[] = [];

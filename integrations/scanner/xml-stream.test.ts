@@ -1,27 +1,11 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { formatError } from './scanner-test-support.js';
 import { type ReadXmlElementsOptions, type XmlElement, childText, readXmlElements } from './xml-stream.js';
+import { scratchFiles } from '../../test/scratch-files.js';
 
-let dir: string;
+const writeTemp = scratchFiles('patchwarden-xml-');
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'patchwarden-xml-'));
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function writeTemp(name: string, content: string | Buffer): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, content);
-  return path;
-}
 
 const selectItems: ReadXmlElementsOptions = { select: (path) => path.at(-1) === 'item' };
 
